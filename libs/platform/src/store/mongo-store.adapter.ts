@@ -1,0 +1,153 @@
+import mongoose from 'mongoose';
+import { DependencyUnavailableError, DuplicateKeyError } from '../errors/platform.error';
+import type {
+  Collection,
+  CollectionSpec,
+  Filter,
+  FindOptions,
+  SortSpec,
+  Store,
+  StoredDocument,
+  Update,
+  UpdateResult,
+} from './store.port';
+
+type MongoDocument = mongoose.mongo.Document;
+type MongoCollection<D extends MongoDocument> = mongoose.mongo.Collection<D>;
+
+const DUPLICATE_KEY = 11000;
+
+function translateError(collection: string, error: unknown): Error {
+  const mongoError = error as { code?: number; message?: string; keyPattern?: Record<string, unknown> };
+  if (mongoError.code === DUPLICATE_KEY) {
+    const index = mongoError.keyPattern ? Object.keys(mongoError.keyPattern).join(',') : '_id';
+    return new DuplicateKeyError(collection, index, { cause: error });
+  }
+  const name = (error as Error).name ?? '';
+  if (/MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed/.test(name)) {
+    return new DependencyUnavailableError('mongodb', (error as Error).message, { cause: error });
+  }
+  return error as Error;
+}
+
+class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
+  public constructor(private readonly native: MongoCollection<MongoDocument>) {}
+
+  public get name(): string {
+    return this.native.collectionName;
+  }
+
+  public async insertOne(document: T): Promise<void> {
+    await this.run(() => this.native.insertOne(document as MongoDocument));
+  }
+
+  public async findOne(filter: Filter): Promise<T | null> {
+    return (await this.run(() => this.native.findOne(filter as MongoDocument))) as T | null;
+  }
+
+  public async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    return (await this.run(() => {
+      let cursor = this.native.find(filter as MongoDocument);
+      if (options.sort) cursor = cursor.sort(options.sort);
+      if (options.skip) cursor = cursor.skip(options.skip);
+      if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+      return cursor.toArray();
+    })) as unknown as T[];
+  }
+
+  public async count(filter: Filter): Promise<number> {
+    return this.run(() => this.native.countDocuments(filter as MongoDocument));
+  }
+
+  public async updateOne(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
+    const result = await this.run(() => this.native.updateOne(filter as MongoDocument, this.withUpsertId(update, options.upsert), { upsert: options.upsert }));
+    return {
+      matched: result.matchedCount,
+      modified: result.modifiedCount,
+      ...(result.upsertedId ? { upsertedId: String(result.upsertedId) } : {}),
+    };
+  }
+
+  public async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
+    const result = await this.run(() => this.native.updateMany(filter as MongoDocument, update as MongoDocument));
+    return { matched: result.matchedCount, modified: result.modifiedCount };
+  }
+
+  public async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean; sort?: SortSpec } = {}): Promise<T | null> {
+    const result = await this.run(() =>
+      this.native.findOneAndUpdate(filter as MongoDocument, this.withUpsertId(update, options.upsert), {
+        upsert: options.upsert,
+        sort: options.sort,
+        returnDocument: 'after',
+        includeResultMetadata: false,
+      }),
+    );
+    return result as T | null;
+  }
+
+  public async deleteOne(filter: Filter): Promise<number> {
+    return (await this.run(() => this.native.deleteOne(filter as MongoDocument))).deletedCount;
+  }
+
+  public async deleteMany(filter: Filter): Promise<number> {
+    return (await this.run(() => this.native.deleteMany(filter as MongoDocument))).deletedCount;
+  }
+
+  /** The port promises string ids; MongoDB would otherwise invent an ObjectId on upsert. */
+  private withUpsertId(update: Update, upsert: boolean | undefined): MongoDocument {
+    if (!upsert) return update as MongoDocument;
+    return { ...update, $setOnInsert: { _id: new mongoose.Types.ObjectId().toHexString(), ...update.$setOnInsert } } as MongoDocument;
+  }
+
+  private async run<R>(operation: () => Promise<R>): Promise<R> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateError(this.name, error);
+    }
+  }
+}
+
+/** Cluster Store adapter: MongoDB (or a wire-compatible server) through mongoose's connection. */
+export class MongoStore implements Store {
+  public readonly kind = 'mongodb' as const;
+  private readonly connection: mongoose.Connection;
+
+  public constructor(url: string) {
+    this.connection = mongoose.createConnection(url, {
+      writeConcern: { w: 'majority', journal: true },
+      serverSelectionTimeoutMS: 5000,
+      heartbeatFrequencyMS: 2000,
+    });
+    // The connection retries by itself; errors surface through ping() and the operations.
+    this.connection.on('error', () => undefined);
+  }
+
+  public async collection<T extends StoredDocument>(spec: CollectionSpec): Promise<Collection<T>> {
+    await this.connected();
+    const native = this.connection.db!.collection(spec.name);
+    for (const index of spec.indexes ?? []) {
+      await native.createIndex(index.fields, { name: index.name, unique: index.unique ?? false }).catch((error: unknown) => {
+        throw translateError(spec.name, error);
+      });
+    }
+    return new MongoStoreCollection<T>(native);
+  }
+
+  public async ping(): Promise<void> {
+    try {
+      await this.connected();
+      await this.connection.db!.command({ ping: 1 });
+    } catch (error) {
+      throw new DependencyUnavailableError('mongodb', (error as Error).message, { cause: error });
+    }
+  }
+
+  public async close(): Promise<void> {
+    await this.connection.close(true);
+  }
+
+  private async connected(): Promise<void> {
+    await this.connection.asPromise();
+  }
+}

@@ -1,0 +1,220 @@
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { DependencyUnavailableError } from '../errors/platform.error';
+import type { PlatformLogger } from '../logging/logger';
+import { handleUntilDone } from './handler-retry';
+import { partitionFor } from './partitioner';
+import type {
+  ConsumerSpec,
+  ProducedRecord,
+  Stream,
+  StreamConsumer,
+  StreamMessage,
+  TopicPartition,
+  TopicSpec,
+} from './stream.port';
+
+const DEFAULT_PARTITIONS = 6;
+
+export interface KafkaStreamOptions {
+  brokers: string[];
+  clientId: string;
+  logger: PlatformLogger;
+}
+
+function unavailable(error: unknown): Error {
+  const name = (error as Error).name ?? '';
+  if (/KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSBrokerNotFound|KafkaJSRequestTimeoutError|KafkaJSNonRetriableError/.test(name)) {
+    return new DependencyUnavailableError('kafka', (error as Error).message, { cause: error });
+  }
+  return error as Error;
+}
+
+/** Cluster Stream adapter: Apache Kafka through kafkajs (the only file that knows the client). */
+export class KafkaStream implements Stream {
+  public readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly consumers = new Set<Consumer>();
+  private connecting: Promise<void> | undefined;
+
+  public constructor(private readonly options: KafkaStreamOptions) {
+    const logger = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10000,
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => {
+        const { message, ...extra } = entry.log;
+        const line = { kafka: entry.namespace, ...extra };
+        if (entry.level <= logLevel.ERROR) logger.error(line, message);
+        else logger.warn(line, message);
+      },
+    });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  public async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    await this.connected();
+    try {
+      const existing = new Set(await this.admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic.name));
+      if (missing.length > 0) {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor: -1,
+            configEntries: topic.retentionMs ? [{ name: 'retention.ms', value: String(topic.retentionMs) }] : [],
+          })),
+        });
+      }
+      for (const topic of topics.filter((t) => existing.has(t.name))) {
+        const current = await this.fetchPartitionCount(topic.name);
+        if (current < topic.partitions) await this.admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
+      }
+      for (const topic of topics) this.partitionCounts.set(topic.name, await this.fetchPartitionCount(topic.name));
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  public async produce(topic: string, messages: StreamMessage[]): Promise<ProducedRecord[]> {
+    await this.connected();
+    const partitions = await this.partitionsOf(topic);
+    const routed = messages.map((message) => ({ message, partition: partitionFor(message.key, partitions) }));
+    try {
+      const metadata = await this.producer.send({
+        topic,
+        acks: -1,
+        messages: routed.map(({ message, partition }) => ({ key: message.key, value: Buffer.from(message.value), partition, headers: message.headers })),
+      });
+      const baseOffsets = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+      const seen = new Map<number, number>();
+      return routed.map(({ partition }) => {
+        const index = seen.get(partition) ?? 0;
+        seen.set(partition, index + 1);
+        return { topic, partition, offset: (baseOffsets.get(partition) ?? 0) + index };
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  public async subscribe(spec: ConsumerSpec): Promise<StreamConsumer> {
+    await this.connected();
+    const consumer = this.kafka.consumer({
+      groupId: spec.group,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 10000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumers.add(consumer);
+    let running = true;
+    if (spec.onAssignment) {
+      const report = spec.onAssignment;
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assignment = event.payload.memberAssignment as Record<string, number[]>;
+        report(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+      });
+    }
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: spec.topics, fromBeginning: spec.start !== 'latest' });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          const records = batch.messages.map((message) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: Number(message.offset),
+            key: message.key?.toString('utf8') ?? '',
+            value: new Uint8Array(message.value ?? Buffer.alloc(0)),
+            timestamp: Number(message.timestamp),
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          }));
+          const handled = await handleUntilDone(spec.handleBatch, { topic: batch.topic, partition: batch.partition, records }, {
+            isRunning: () => running && isRunning() && !isStale(),
+            onError: (error, attempt) => {
+              this.options.logger.error({ err: error, group: spec.group, topic: batch.topic, partition: batch.partition, attempt }, 'stream handler failed; retrying the batch');
+              void heartbeat().catch(() => undefined);
+            },
+          });
+          if (!handled) return;
+          const next = String(records[records.length - 1].offset + 1);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+          await heartbeat();
+        },
+      });
+    } catch (error) {
+      this.consumers.delete(consumer);
+      await consumer.disconnect().catch(() => undefined);
+      throw unavailable(error);
+    }
+    return {
+      stop: async () => {
+        running = false;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  public async committedOffset(group: string, partition: TopicPartition): Promise<number | null> {
+    await this.connected();
+    const [topic] = await this.admin.fetchOffsets({ groupId: group, topics: [partition.topic] });
+    const entry = topic?.partitions.find((p) => p.partition === partition.partition);
+    if (!entry || Number(entry.offset) < 0) return null;
+    return Number(entry.offset);
+  }
+
+  public async ping(): Promise<void> {
+    try {
+      await this.connected();
+      await this.admin.describeCluster();
+    } catch (error) {
+      this.connecting = undefined;
+      throw new DependencyUnavailableError('kafka', (error as Error).message, { cause: error });
+    }
+  }
+
+  public async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect().catch(() => undefined)));
+    this.consumers.clear();
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private connected(): Promise<void> {
+    this.connecting ??= Promise.all([this.admin.connect(), this.producer.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw unavailable(error);
+      },
+    );
+    return this.connecting;
+  }
+
+  private async partitionsOf(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    await this.ensureTopics([{ name: topic, partitions: DEFAULT_PARTITIONS }]);
+    return this.partitionCounts.get(topic)!;
+  }
+
+  private async fetchPartitionCount(topic: string): Promise<number> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return metadata.topics[0].partitions.length;
+  }
+}

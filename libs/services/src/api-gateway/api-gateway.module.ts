@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TenancyModule } from '../shared/tenancy.module';
+import { AdminAppsController } from './admin/admin-apps.controller';
+import { AdminOperatorsController } from './admin/admin-operators.controller';
+import { AdminGuard } from './admin/admin.guard';
+import { API_GATEWAY_OPTIONS, type ApiGatewayOptions } from './api-gateway.options';
+import { BootstrapOwner } from './bootstrap-owner';
+import { TenancyServices } from './tenancy-services';
+import { OpenApiController } from './tenant/open-api.controller';
+import { ServiceStatus } from './tenant/service-status';
+import { StatusController } from './tenant/status.controller';
+import { TenantAuthenticator } from './tenant/tenant-authenticator';
+import { TenantGuard } from './tenant/tenant.guard';
+
+/** Tenant API faces, admin API, authentication and OpenAPI. */
+@Module({})
+export class ApiGatewayModule {
+  public static forRoot(options: ApiGatewayOptions): DynamicModule {
+    return {
+      module: ApiGatewayModule,
+      imports: [TenancyModule],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController],
+      providers: [
+        { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
+        TenancyServices,
+        BootstrapOwner,
+        AdminGuard,
+        TenantAuthenticator,
+        TenantGuard,
+        ServiceStatus,
+      ],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import type { TenantApp } from '@pushsync/tenancy';
+
+/** Who a tenant request is from: the app, and the access key when the request was signed. */
+export interface TenantContext {
+  app: TenantApp;
+  accessKeyId: string | null;
+}
+
+export interface ClaimedApp {
+  appId?: string;
+  workspaceId?: string;
+}

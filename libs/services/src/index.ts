@@ -1,0 +1,11 @@
+export * from './shared/envs';
+export * from './shared/links';
+export { TenancyModule } from './shared/tenancy.module';
+export { ApiGatewayModule } from './api-gateway/api-gateway.module';
+export { configureApiGateway, coreLinkProbes } from './api-gateway/configure';
+export { announceStandalone } from './api-gateway/announce';
+export { SyncCoreModule } from './sync-core/sync-core.module';
+export { PushCoreModule } from './push-core/push-core.module';
+export { CometGatewayModule } from './comet-gateway/comet-gateway.module';
+export { ChannelGatewayModule } from './channel-gateway/channel-gateway.module';
+export { StatsModule } from './stats/stats.module';
