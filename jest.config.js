@@ -19,6 +19,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/libs/**/*.conformance.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs}/**/*.e2e.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs}/**/*.e2e.ts'], globalSetup: '<rootDir>/tools/testing/build-once.js' },
   ],
 };

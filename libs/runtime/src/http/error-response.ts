@@ -36,20 +36,17 @@ export function errorResponse(error: unknown, requestId: string): ErrorResponse 
   if (isDependencyUnavailable(error)) {
     return { status: 503, body: { code: 'SYSTEM_ERROR', message: error.message, requestId }, unexpected: false };
   }
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
-    return { status, body: { code: status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST', message: error.message, requestId }, unexpected: false };
-  }
-  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: { code: fastifyCode(fastifyError), message: fastifyError.message ?? 'bad request', requestId }, unexpected: false };
+  // Refusals from the framework itself (unparsable JSON, oversize body, unknown route) carry an HTTP status.
+  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { code: FRAMEWORK_CODES[status] ?? 'MALFORMED_REQUEST', message: (error as Error).message || 'bad request', requestId }, unexpected: false };
   }
   return { status: 500, body: { code: 'SYSTEM_ERROR', message: 'internal error', requestId }, unexpected: true };
 }
 
-function fastifyCode(error: { statusCode?: number; code?: string }): string {
-  if (error.statusCode === 413) return 'BODY_TOO_LARGE';
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE';
-  if (error.statusCode === 415) return 'UNSUPPORTED_MEDIA_TYPE';
-  return 'MALFORMED_REQUEST';
-}
+const FRAMEWORK_CODES: Record<number, string> = {
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};

@@ -47,8 +47,13 @@ export class OpenApiController {
     } catch (error) {
       const response = errorResponse(error, requestId);
       if (response.unexpected) this.logger.error({ err: error, requestId }, 'OpenAPI call failed');
-      const authentication = error instanceof DomainError && error.kind === 'authentication';
-      await reply.status(authentication ? 401 : 200).send({ RequestId: requestId, ResultCode: response.body.code, ResultMessage: response.body.message });
+      const envelope = { RequestId: requestId, ResultCode: response.body.code, ResultMessage: response.body.message };
+      if (error instanceof DomainError && error.kind === 'authentication') {
+        // The official SDKs raise an error for a body with `Code`, as Alibaba Cloud's gateway sends on authentication failures.
+        await reply.status(401).send({ ...envelope, Code: response.body.code, Message: response.body.message });
+        return;
+      }
+      await reply.status(200).send(envelope);
     }
   }
 }

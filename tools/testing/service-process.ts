@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One service (or the standalone) running from dist/ as its own OS process, the way operators run it. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+  private exit: Promise<number | null> | undefined;
+
+  public constructor(
+    public readonly app: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  public get stdout(): string {
+    return this.output;
+  }
+
+  public start(): this {
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'dist/apps', this.app, 'src/main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.child = child;
+    return this;
+  }
+
+  /** Resolves with the exit code once the process ends by itself. */
+  public exited(timeoutMs = 10_000): Promise<number | null> {
+    return withTimeout(this.exit!, timeoutMs, `${this.app} did not exit\n${this.output}`);
+  }
+
+  /** Polls `url` (e.g. /readyz) until it answers 200. */
+  public async waitUntilReady(url: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child?.exitCode !== null) throw new Error(`${this.app} exited with ${this.child?.exitCode}\n${this.output}`);
+      try {
+        if ((await fetch(url)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${this.app} not ready at ${url} within ${timeoutMs} ms\n${this.output}`);
+  }
+
+  /** `kill -9`: no shutdown hooks, nothing flushed. */
+  public async kill9(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
+  public async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    return withTimeout(this.exit!, 25_000, `${this.app} did not stop on SIGTERM\n${this.output}`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
