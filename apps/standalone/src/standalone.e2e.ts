@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
-import { AdminClient, TenantClient } from '../../../tools/testing/platform-client';
-import { ServiceProcess, freePort } from '../../../tools/testing/service-process';
+import { AdminClient, ServiceProcess, TenantClient, freePort } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
 

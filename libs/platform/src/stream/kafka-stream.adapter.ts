@@ -48,11 +48,13 @@ export class KafkaStream implements Stream {
       requestTimeout: 10000,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
       logLevel: logLevel.WARN,
+      // Connection churn is reported once per readiness round by the service; the client's own
+      // per-attempt lines go to debug, except consumer crashes, which nothing else reports.
       logCreator: () => (entry) => {
         const { message, ...extra } = entry.log;
         const line = { kafka: entry.namespace, ...extra };
-        if (entry.level <= logLevel.ERROR) logger.error(line, message);
-        else logger.warn(line, message);
+        if (entry.namespace === 'Consumer' && entry.level <= logLevel.ERROR) logger.error(line, message);
+        else logger.debug(line, message);
       },
     });
     this.admin = this.kafka.admin();

@@ -35,19 +35,19 @@ function quoted(value: string): string {
 
 export class MissingAuthorizationError extends AuthenticationError {
   /** @param what e.g. `the Authorization header`, `the Signature parameter` */
-  constructor(what: string) {
+  public constructor(what: string) {
     super('MISSING_AUTHORIZATION', `${what} is missing; the request must be signed with an AccessKey`);
   }
 }
 
 export class MalformedAuthorizationError extends AuthenticationError {
-  constructor(reason: string) {
+  public constructor(reason: string) {
     super('MALFORMED_AUTHORIZATION', `malformed authorization: ${reason}`);
   }
 }
 
 export class UnknownAccessKeyError extends AuthenticationError {
-  constructor(public readonly accessKeyId: string) {
+  public constructor(public readonly accessKeyId: string) {
     super('UNKNOWN_ACCESS_KEY', `AccessKey ID ${quoted(accessKeyId)} does not exist or has been revoked`);
   }
 }
@@ -57,7 +57,7 @@ export class SignatureMismatchError extends AuthenticationError {
    * @param serverStringToSign what the server signed; faces may return it (as Alibaba Cloud does)
    *   so a tenant can diff it against their own string to sign. It holds no secret.
    */
-  constructor(
+  public constructor(
     scheme: string,
     public readonly serverStringToSign?: string,
     detail = 'recompute it over the string to sign with the AccessKey secret',
@@ -68,7 +68,7 @@ export class SignatureMismatchError extends AuthenticationError {
 
 export class RequestExpiredError extends AuthenticationError {
   /** @param offsetMs request time minus server time */
-  constructor(field: string, value: string, offsetMs: number, allowedSkewMs: number) {
+  public constructor(field: string, value: string, offsetMs: number, allowedSkewMs: number) {
     const seconds = Math.round(Math.abs(offsetMs) / 1000);
     const direction = offsetMs < 0 ? 'behind' : 'ahead of';
     super(
@@ -80,7 +80,7 @@ export class RequestExpiredError extends AuthenticationError {
 }
 
 export class InvalidDateError extends AuthenticationError {
-  constructor(field: string, value: string | undefined, expectedFormat: string) {
+  public constructor(field: string, value: string | undefined, expectedFormat: string) {
     super(
       'INVALID_DATE',
       value === undefined
@@ -91,7 +91,7 @@ export class InvalidDateError extends AuthenticationError {
 }
 
 export class InvalidNonceError extends AuthenticationError {
-  constructor(field: string, value: string | undefined, rule: string) {
+  public constructor(field: string, value: string | undefined, rule: string) {
     super(
       'INVALID_NONCE',
       value === undefined ? `${field} is missing; expected ${rule}` : `${field} ${quoted(value)} is invalid; expected ${rule}`,
@@ -100,7 +100,7 @@ export class InvalidNonceError extends AuthenticationError {
 }
 
 export class NonceReplayedError extends AuthenticationError {
-  constructor(field: string, nonce: string, windowMs: number) {
+  public constructor(field: string, nonce: string, windowMs: number) {
     super(
       'NONCE_REPLAYED',
       `${field} ${quoted(nonce)} was already used in the last ${Math.round(windowMs / 60_000)} min; ` +
@@ -110,7 +110,7 @@ export class NonceReplayedError extends AuthenticationError {
 }
 
 export class UnsupportedSignatureMethodError extends AuthenticationError {
-  constructor(field: string, value: string, supported: readonly string[], detail?: string) {
+  public constructor(field: string, value: string, supported: readonly string[], detail?: string) {
     super(
       'UNSUPPORTED_SIGNATURE_METHOD',
       `${field} ${quoted(value)} is not supported` +

@@ -4,7 +4,7 @@ import { NONCE_TTL_MS, ReplayGuard, nonceStoreKey, type NonceStore } from './rep
 class InMemoryNonceStore implements NonceStore {
   public readonly claims: Array<{ scope: string; nonce: string; ttlMs: number }> = [];
   private readonly expiries = new Map<string, number>();
-  constructor(private readonly clock: { now(): number }) {}
+  public constructor(private readonly clock: { now(): number }) {}
 
   public async claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
     this.claims.push({ scope, nonce, ttlMs });

@@ -42,7 +42,7 @@ export interface NonceClaim {
  * only after the signature checks out, so nobody can burn another tenant's nonces.
  */
 export class ReplayGuard {
-  constructor(private readonly store: NonceStore) {}
+  public constructor(private readonly store: NonceStore) {}
 
   public async claim({ scheme, accessKeyId, nonce, nonceField, ttlMs }: NonceClaim): Promise<void> {
     const rememberForMs = Math.max(NONCE_TTL_MS, ttlMs ?? 0);

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import RPCClient from '@alicloud/pop-core';
+import { clusterEnv, uniqueName } from '@pushsync/platform/testing';
+import { AdminClient, ServiceProcess, TenantClient, freePort } from '@pushsync/testing';
+
+const OWNER = `clusterowner.${randomBytes(24).toString('base64url')}`;
+const SERVICES = ['api-gateway', 'sync-core', 'push-core', 'comet-gateway', 'channel-gateway', 'stats'] as const;
+type Service = (typeof SERVICES)[number];
+
+/** Every service as its own process against real NATS, Kafka and the MongoDB-compatible server from tools/infra. */
+describe('cluster: one process per service on real NATS, Kafka and MongoDB', () => {
+  const infra = clusterEnv();
+  const mongoUrl = infra.mongoUrl.replace(/\/[^/]*$/, `/${uniqueName('cluster')}`);
+  const httpPorts = {} as Record<Service, number>;
+  const grpcPorts = { 'sync-core': 0, 'push-core': 0 };
+  const processes = {} as Record<Service, ServiceProcess>;
+  let admin: AdminClient;
+  let gateway: string;
+
+  const envOf = (service: Service): Record<string, string> => ({
+    PUSHSYNC_MODE: 'cluster',
+    NATS_URL: infra.natsUrl,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: mongoUrl,
+    HTTP_PORT: String(httpPorts[service]),
+    NODE_ID: `${service}-e2e`,
+    PUSHSYNC_ADMIN_KEY: OWNER,
+    ...(service === 'api-gateway' ? { SYNC_CORE_GRPC: `127.0.0.1:${grpcPorts['sync-core']}`, PUSH_CORE_GRPC: `127.0.0.1:${grpcPorts['push-core']}` } : {}),
+    ...(service === 'sync-core' || service === 'push-core' ? { GRPC_LISTEN: `127.0.0.1:${grpcPorts[service]}` } : {}),
+  });
+  const readyz = (service: Service) => `http://127.0.0.1:${httpPorts[service]}/readyz`;
+  const launch = async (service: Service) => {
+    processes[service] = new ServiceProcess(service, envOf(service)).start();
+    await processes[service].waitUntilReady(readyz(service), 60_000);
+  };
+
+  beforeAll(async () => {
+    for (const service of SERVICES) httpPorts[service] = await freePort();
+    grpcPorts['sync-core'] = await freePort();
+    grpcPorts['push-core'] = await freePort();
+    gateway = `http://127.0.0.1:${httpPorts['api-gateway']}`;
+    admin = new AdminClient(gateway, OWNER);
+    // The cores first: api-gateway is ready only when the cores it calls answer.
+    await Promise.all(SERVICES.filter((s) => s !== 'api-gateway').map(launch));
+    await launch('api-gateway');
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(processes).map((p) => p.stop().catch(() => undefined)));
+  }, 60_000);
+
+  it('brings every service up, each reporting its dependencies ready', async () => {
+    for (const service of SERVICES) {
+      const report = (await (await fetch(readyz(service))).json()) as { ready: boolean; checks: Array<{ name: string }> };
+      expect(report.ready).toBe(true);
+      expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['store (mongodb)', 'stream (kafka)', 'bus (nats)']));
+    }
+  });
+
+  it('authenticates a signed REST v1 call and reaches both cores over gRPC', async () => {
+    const tenant = await admin.newTenant('app-cluster', 'wsc');
+    const answer = await new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret).get<{ services: Array<{ service: string; nodeId: string; appKnown: boolean }> }>('/v1/status', {
+      appId: 'app-cluster',
+      workspaceId: 'wsc',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.services.map((s) => [s.service, s.nodeId, s.appKnown])).toEqual([
+      ['sync-core', 'sync-core-e2e', true],
+      ['push-core', 'push-core-e2e', true],
+    ]);
+  });
+
+  it('accepts a call from the official @alicloud/pop-core client and refuses a forged one', async () => {
+    const tenant = await admin.newTenant('app-pop', 'wsc');
+    const client = new RPCClient({ accessKeyId: tenant.accessKeyId, accessKeySecret: tenant.accessKeySecret, endpoint: gateway, apiVersion: '2020-10-28' });
+    const result = (await client.request('DescribeServiceStatus', { AppId: 'app-pop', WorkspaceId: 'wsc' }, { method: 'POST' })) as { ResultCode: string };
+    expect(result.ResultCode).toBe('OK');
+    const forged = new RPCClient({ accessKeyId: tenant.accessKeyId, accessKeySecret: 'forged', endpoint: gateway, apiVersion: '2020-10-28' });
+    await expect(forged.request('DescribeServiceStatus', { AppId: 'app-pop', WorkspaceId: 'wsc' }, { method: 'POST' })).rejects.toMatchObject({ code: 'SIGNATURE_MISMATCH' });
+  });
+
+  it('keeps apps, keys and used nonces across kill -9 of api-gateway', async () => {
+    const tenant = await admin.newTenant('app-durable', 'wsc');
+    const client = new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret);
+    const nonce = randomBytes(12).toString('hex');
+    expect((await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' }, { nonce })).status).toBe(200);
+    await processes['api-gateway'].kill9();
+    await launch('api-gateway');
+    expect((await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' })).status).toBe(200);
+    const replayed = await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' }, { nonce });
+    expect([replayed.status, replayed.body.code]).toEqual([401, 'NONCE_REPLAYED']);
+  }, 90_000);
+
+  it('reports a killed core instead of hiding it, and recovers when it is back', async () => {
+    const tenant = await admin.newTenant('app-core-down', 'wsc');
+    const client = new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret);
+    await processes['sync-core'].kill9();
+    const degraded = await client.get<{ services: Array<{ service: string; error?: string }> }>('/v1/status', { appId: 'app-core-down', workspaceId: 'wsc' });
+    expect(degraded.status).toBe(200);
+    expect(degraded.body.services[0].error).toMatch(/UNAVAILABLE/);
+    expect((await fetch(readyz('api-gateway'))).status).toBe(503);
+    await launch('sync-core');
+    await processes['api-gateway'].waitUntilReady(readyz('api-gateway'));
+    const healed = await client.get<{ services: Array<{ appKnown: boolean }> }>('/v1/status', { appId: 'app-core-down', workspaceId: 'wsc' });
+    expect(healed.body.services.map((s) => s.appKnown)).toEqual([true, true]);
+  }, 90_000);
+});
+
+describe('a service whose dependency is unreachable', () => {
+  it('stays alive, is not ready, names what it waits for, and shuts down on SIGTERM', async () => {
+    const infra = clusterEnv();
+    const port = await freePort();
+    const dead = await freePort();
+    const service = new ServiceProcess('stats', {
+      PUSHSYNC_MODE: 'cluster',
+      NATS_URL: infra.natsUrl,
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      MONGO_URL: `mongodb://127.0.0.1:${dead}/nothing`,
+      HTTP_PORT: String(port),
+    }).start();
+    const deadline = Date.now() + 20_000;
+    let report: { ready: boolean; reason?: string; checks: Array<{ name: string; ok: boolean }> } | undefined;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+        report = (await response.json()) as typeof report;
+        if (report?.checks.some((c) => c.name === 'store (mongodb)' && !c.ok)) break;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(report?.ready).toBe(false);
+    expect(report?.reason).toMatch(/waiting for/);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(service.stdout).toMatch(/waiting for store \(mongodb\)/);
+    expect(await service.stop()).toBe(0);
+  }, 60_000);
+});
