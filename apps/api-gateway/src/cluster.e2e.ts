@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import RPCClient from '@alicloud/pop-core';
 import { clusterEnv, uniqueName } from '@pushsync/platform/testing';
-import { AdminClient, ServiceProcess, TenantClient, freePort } from '@pushsync/testing';
+import { AdminClient, ServiceProcess, TcpProxy, TenantClient, freePort } from '@pushsync/testing';
 
 const OWNER = `clusterowner.${randomBytes(24).toString('base64url')}`;
 const SERVICES = ['api-gateway', 'sync-core', 'push-core', 'comet-gateway', 'channel-gateway', 'stats'] as const;
@@ -136,4 +136,74 @@ describe('a service whose dependency is unreachable', () => {
     expect(service.stdout).toMatch(/waiting for store \(mongodb\)/);
     expect(await service.stop()).toBe(0);
   }, 60_000);
+});
+
+describe('api-gateway losing MongoDB and NATS while running', () => {
+  it('answers 503 SYSTEM_ERROR naming the dependency, reports not ready, and recovers when it is back', async () => {
+    const infra = clusterEnv();
+    const mongo = new URL(infra.mongoUrl);
+    const mongoProxy = new TcpProxy({ host: mongo.hostname, port: Number(mongo.port || 27017) }, await freePort());
+    const nats = new URL(infra.natsUrl.replace(/^nats:/, 'http:'));
+    const natsProxy = new TcpProxy({ host: nats.hostname, port: Number(nats.port || 4222) }, await freePort());
+    await mongoProxy.open();
+    await natsProxy.open();
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const owner = `lossowner.${randomBytes(24).toString('base64url')}`;
+    const gateway = new ServiceProcess('api-gateway', {
+      PUSHSYNC_MODE: 'cluster',
+      NATS_URL: `nats://127.0.0.1:${natsProxy.port}`,
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      MONGO_URL: `mongodb://127.0.0.1:${mongoProxy.port}/${uniqueName('loss')}`,
+      HTTP_PORT: String(port),
+      PUSHSYNC_ADMIN_KEY: owner,
+      // No cores in this test: point the links at a closed port; readiness will name them.
+      SYNC_CORE_GRPC: `127.0.0.1:${await freePort()}`,
+      PUSH_CORE_GRPC: `127.0.0.1:${await freePort()}`,
+    }).start();
+    try {
+      const admin = new AdminClient(base, owner);
+      const deadline = Date.now() + 30_000;
+      let created = await admin.call('POST', '/admin/v1/apps', { appId: 'app-loss', workspaceId: 'wsl' }).catch(() => ({ status: 0, body: {} }));
+      while (created.status !== 201 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        created = await admin.call('POST', '/admin/v1/apps', { appId: 'app-loss', workspaceId: 'wsl' }).catch(() => ({ status: 0, body: {} }));
+      }
+      expect(created.status).toBe(201);
+
+      await mongoProxy.cut();
+      const refused = await admin.call('GET', '/admin/v1/apps');
+      expect([refused.status, refused.body.code]).toEqual([503, 'SYSTEM_ERROR']);
+      expect(String(refused.body.message)).toMatch(/mongodb/);
+      const notReady = (await (await fetch(`${base}/readyz`)).json()) as { checks: Array<{ name: string; ok: boolean }> };
+      expect(notReady.checks.find((c) => c.name === 'store (mongodb)')?.ok).toBe(false);
+
+      await natsProxy.cut();
+      const natsDown = (await (await fetch(`${base}/readyz`)).json()) as { checks: Array<{ name: string; ok: boolean }> };
+      expect(natsDown.checks.find((c) => c.name === 'bus (nats)')?.ok).toBe(false);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+      await mongoProxy.open();
+      await natsProxy.open();
+      let listed = await admin.call<{ apps: Array<{ instanceId: string }> }>('GET', '/admin/v1/apps');
+      const recoverBy = Date.now() + 30_000;
+      while (listed.status !== 200 && Date.now() < recoverBy) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        listed = await admin.call('GET', '/admin/v1/apps');
+      }
+      expect(listed.body.apps.map((a) => a.instanceId)).toEqual(['wsl_app-loss']);
+      const recovered = Date.now() + 30_000;
+      let checks: Array<{ name: string; ok: boolean }> = [];
+      while (Date.now() < recovered) {
+        checks = ((await (await fetch(`${base}/readyz`)).json()) as { checks: typeof checks }).checks;
+        if (checks.filter((c) => !c.name.startsWith('link')).every((c) => c.ok)) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(checks.filter((c) => !c.name.startsWith('link')).every((c) => c.ok)).toBe(true);
+    } finally {
+      await gateway.stop();
+      await mongoProxy.cut();
+      await natsProxy.cut();
+    }
+  }, 120_000);
 });

@@ -1,2 +1,3 @@
 export * from './service-process';
 export * from './platform-client';
+export * from './tcp-proxy';
