@@ -4,6 +4,7 @@ import { CLOCK, KEY_VALUE, Lifecycle, type Clock } from '@pushsync/runtime';
 import {
   ReplayGuard,
   instanceIdOf,
+  parseInstanceId,
   isAuthenticationError,
   verifyOpenApiRequest,
   verifyRestV1,
@@ -52,6 +53,16 @@ export class TenantAuthenticator {
       return this.checked(verified.key.app, verified.accessKeyId, claimed, mismatchCode);
     }
     return this.unsigned(claimed, mismatchCode);
+  }
+
+  /**
+   * MSS private-cloud face (`/webapi/sync/...?instanceId=`): signed like REST v1, the app named by
+   * the `instanceId` query parameter, a key of another app refused with INVALID_TENANT_ID.
+   */
+  public async mssPrivateCloud(request: SignedHttpRequest, instanceId: string | undefined): Promise<TenantContext> {
+    const claimed = instanceId === undefined ? null : parseInstanceId(instanceId);
+    if (!claimed) throw new TenantRefusedError('INVALID_TENANT_ID', 'validation', `instanceId ${JSON.stringify(instanceId ?? '')} must be <workspaceId>_<appId>`);
+    return this.restV1(request, claimed, 'INVALID_TENANT_ID');
   }
 
   /** mPaaS OpenAPI face; returns the merged request parameters too. */
