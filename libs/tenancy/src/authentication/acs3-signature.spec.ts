@@ -2,19 +2,10 @@ import { createHash, createHmac } from 'node:crypto';
 
 import { acs3CanonicalRequest, parseAcs3Authorization, signAcs3, verifyAcs3 } from './acs3-signature';
 import { verifyOpenApiRequest } from './open-api-verifier';
-import { ReplayGuard, nonceStoreKey, type NonceStore } from './replay-guard';
+import { ReplayGuard } from './replay-guard';
+import { InMemoryNonceStore } from './testing/in-memory-nonce-store';
 import type { SignedHttpRequest } from './signed-request';
 
-/** Nonces remembered forever: enough for one test. */
-class InMemoryNonceStore implements NonceStore {
-  private readonly seen = new Set<string>();
-  public async claim(scope: string, nonce: string): Promise<boolean> {
-    const key = nonceStoreKey(scope, nonce);
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    return true;
-  }
-}
 
 const SECRETS: Record<string, { secret: string }> = {
   YourAccessKeyId: { secret: 'YourAccessKeySecret' },

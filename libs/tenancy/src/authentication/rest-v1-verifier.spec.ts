@@ -1,20 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { ReplayGuard, nonceStoreKey, type NonceStore } from './replay-guard';
+import { ReplayGuard } from './replay-guard';
+import { InMemoryNonceStore } from './testing/in-memory-nonce-store';
 import { canonicalQuery, signRestV1, type RestV1SigningKey } from './rest-v1-signature';
 import { verifyRestV1, type RestV1Key } from './rest-v1-verifier';
 import type { SignedHttpRequest } from './signed-request';
 
-/** Nonces remembered forever: enough for one test. */
-class InMemoryNonceStore implements NonceStore {
-  private readonly seen = new Set<string>();
-  public async claim(scope: string, nonce: string): Promise<boolean> {
-    const key = nonceStoreKey(scope, nonce);
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    return true;
-  }
-}
 
 const NOW = Date.parse('2026-11-22T04:10:18Z');
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,17 +1,8 @@
-import { ReplayGuard, nonceStoreKey, type NonceStore } from './replay-guard';
+import { ReplayGuard } from './replay-guard';
+import { InMemoryNonceStore } from './testing/in-memory-nonce-store';
 import { rpcSignature, rpcStringToSign, verifyRpcRequest } from './rpc-signature';
 import type { SignedHttpRequest } from './signed-request';
 
-/** Nonces remembered forever: enough for one test. */
-class InMemoryNonceStore implements NonceStore {
-  private readonly seen = new Set<string>();
-  public async claim(scope: string, nonce: string): Promise<boolean> {
-    const key = nonceStoreKey(scope, nonce);
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    return true;
-  }
-}
 
 const newContext = (now: number) => ({
   lookupKey: (id: string) => (id === 'testid' ? { secret: 'testsecret' } : undefined),
