@@ -1,1 +1,1 @@
-export * from './status.contract';
+export * from './generated';
