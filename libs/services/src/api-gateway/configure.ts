@@ -8,6 +8,7 @@ import { PUSH_CORE, SYNC_CORE } from '@pushsync/contracts';
  * (Raw bodies for signature checks, JSON and form alike, come from Nest's `rawBody` option.)
  */
 export function configureApiGateway(app: NestFastifyApplication): void {
+  acceptBodiesWithoutContentType(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -24,4 +25,23 @@ export function configureApiGateway(app: NestFastifyApplication): void {
 /** api-gateway is ready only when the cores it calls answer. */
 export function coreLinkProbes(links: ServiceLinks): ReadinessProbe[] {
   return [SYNC_CORE, PUSH_CORE].map((definition) => ({ name: `link ${definition.name}`, check: () => links.ping(definition) }));
+}
+
+/**
+ * The Alibaba Cloud Tea SDKs POST query-only calls with `Transfer-Encoding: chunked`, an empty
+ * body and no Content-Type; Fastify would refuse them with 415 before any route runs. Such a
+ * body is kept raw (it is signed as is); a body of an unknown type still gets 415.
+ */
+function acceptBodiesWithoutContentType(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+      if (request.headers['content-type'] !== undefined) {
+        done(Object.assign(new Error(`unsupported content type ${request.headers['content-type']}`), { statusCode: 415 }), undefined);
+        return;
+      }
+      (request as typeof request & { rawBody?: Buffer }).rawBody = body as Buffer;
+      done(null, undefined);
+    });
 }
