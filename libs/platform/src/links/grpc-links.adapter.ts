@@ -133,6 +133,8 @@ function toServiceError(error: unknown): Partial<grpc.StatusObject> {
 function fromServiceError(service: string, method: string, error: grpc.ServiceError): RemoteCallError {
   const domainCode = error.metadata?.get(ERROR_CODE_KEY)[0];
   if (typeof domainCode === 'string') return new RemoteCallError(service, method, domainCode, error.details);
-  const code = error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED ? 'UNAVAILABLE' : 'INTERNAL';
+  // UNIMPLEMENTED: the process at the target runs but does not serve this service, as in-process links say UNAVAILABLE.
+  const unavailable = [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED];
+  const code = unavailable.includes(error.code) ? 'UNAVAILABLE' : 'INTERNAL';
   return new RemoteCallError(service, method, code, error.details);
 }

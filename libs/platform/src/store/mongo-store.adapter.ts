@@ -16,6 +16,8 @@ type MongoDocument = mongoose.mongo.Document;
 type MongoCollection<D extends MongoDocument> = mongoose.mongo.Collection<D>;
 
 const DUPLICATE_KEY = 11000;
+/** FerretDB 1.x (SQLite) reports a unique index refusing an update as InternalError (code 1) with SQLite's message. */
+const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed/;
 
 function translateError(collection: string, error: unknown): Error {
   const mongoError = error as { code?: number; message?: string; keyPattern?: Record<string, unknown> };
@@ -23,8 +25,11 @@ function translateError(collection: string, error: unknown): Error {
     const index = mongoError.keyPattern ? Object.keys(mongoError.keyPattern).join(',') : '_id';
     return new DuplicateKeyError(collection, index, { cause: error });
   }
+  if (mongoError.code === 1 && FERRETDB_UNIQUE_VIOLATION.test(mongoError.message ?? '')) {
+    return new DuplicateKeyError(collection, 'unique index', { cause: error });
+  }
   const name = (error as Error).name ?? '';
-  if (/MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed/.test(name)) {
+  if (/MongoNetwork|Mongo(?:ose)?ServerSelection|MongoNotConnected|MongoTopologyClosed/.test(name)) {
     return new DependencyUnavailableError('mongodb', (error as Error).message, { cause: error });
   }
   return error as Error;
@@ -60,7 +65,7 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async updateOne(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
-    const result = await this.run(() => this.native.updateOne(filter as MongoDocument, this.withUpsertId(update, options.upsert), { upsert: options.upsert }));
+    const result = await this.run(() => this.native.updateOne(filter as MongoDocument, this.withUpsertId(filter, update, options.upsert), { upsert: options.upsert }));
     return {
       matched: result.matchedCount,
       modified: result.modifiedCount,
@@ -75,7 +80,7 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
 
   public async findOneAndUpdate(filter: Filter, update: Update, options: { upsert?: boolean; sort?: SortSpec } = {}): Promise<T | null> {
     const result = await this.run(() =>
-      this.native.findOneAndUpdate(filter as MongoDocument, this.withUpsertId(update, options.upsert), {
+      this.native.findOneAndUpdate(filter as MongoDocument, this.withUpsertId(filter, update, options.upsert), {
         upsert: options.upsert,
         sort: options.sort,
         returnDocument: 'after',
@@ -93,9 +98,12 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
     return (await this.run(() => this.native.deleteMany(filter as MongoDocument))).deletedCount;
   }
 
-  /** The port promises string ids; MongoDB would otherwise invent an ObjectId on upsert. */
-  private withUpsertId(update: Update, upsert: boolean | undefined): MongoDocument {
-    if (!upsert) return update as MongoDocument;
+  /**
+   * The port promises string ids; MongoDB would otherwise invent an ObjectId on upsert. A filter
+   * that fixes `_id` seeds it itself, and a second `_id` in $setOnInsert would be refused.
+   */
+  private withUpsertId(filter: Filter, update: Update, upsert: boolean | undefined): MongoDocument {
+    if (!upsert || fixesId(filter)) return update as MongoDocument;
     return { ...update, $setOnInsert: { _id: new mongoose.Types.ObjectId().toHexString(), ...update.$setOnInsert } } as MongoDocument;
   }
 
@@ -106,6 +114,11 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
       throw translateError(this.name, error);
     }
   }
+}
+
+function fixesId(filter: Filter): boolean {
+  const id = filter._id;
+  return typeof id === 'string' || (id !== null && typeof id === 'object' && !Array.isArray(id) && '$eq' in id);
 }
 
 /** Cluster Store adapter: MongoDB (or a wire-compatible server) through mongoose's connection. */
@@ -124,7 +137,9 @@ export class MongoStore implements Store {
   }
 
   public async collection<T extends StoredDocument>(spec: CollectionSpec): Promise<Collection<T>> {
-    await this.connected();
+    await this.connected().catch((error: unknown) => {
+      throw translateError(spec.name, error);
+    });
     const native = this.connection.db!.collection(spec.name);
     for (const index of spec.indexes ?? []) {
       await native.createIndex(index.fields, { name: index.name, unique: index.unique ?? false }).catch((error: unknown) => {

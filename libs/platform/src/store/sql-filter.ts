@@ -57,11 +57,9 @@ function conditionFragments(path: string, condition: FieldCondition): SqlFragmen
       case '$eq':
         parts.push(equals(path, operand as JsonValue));
         break;
-      case '$ne': {
-        const inner = equals(path, operand as JsonValue);
-        parts.push({ sql: `NOT ${inner.sql}`, params: inner.params });
+      case '$ne':
+        parts.push(not(equals(path, operand as JsonValue)));
         break;
-      }
       case '$gt':
         parts.push(compare(path, '>', operand as number | string));
         break;
@@ -78,7 +76,7 @@ function conditionFragments(path: string, condition: FieldCondition): SqlFragmen
       case '$nin': {
         const values = operand as JsonPrimitive[];
         const any = values.length === 0 ? { sql: '0', params: [] } : orOf(values.map((v) => equals(path, v)));
-        parts.push(operator === '$in' ? any : { sql: `NOT ${any.sql}`, params: any.params });
+        parts.push(operator === '$in' ? any : not(any));
         break;
       }
       case '$exists':
@@ -97,6 +95,11 @@ function joinWith(separator: 'AND' | 'OR', parts: SqlFragment[]): SqlFragment {
 }
 
 const orOf = (parts: SqlFragment[]) => joinWith('OR', parts);
+
+/** Negation that treats SQL NULL (a comparison with a missing field) as false, so `$ne`/`$nin` match missing fields. */
+function not(fragment: SqlFragment): SqlFragment {
+  return { sql: `NOT coalesce(${fragment.sql}, 0)`, params: fragment.params };
+}
 
 export function filterToSql(filter: Filter): SqlFragment {
   const parts: SqlFragment[] = [];

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type EachBatchPayload, type Producer } from 'kafkajs';
 import { DependencyUnavailableError } from '../errors/platform.error';
 import type { PlatformLogger } from '../logging/logger';
 import { handleUntilDone } from './handler-retry';
@@ -36,7 +36,7 @@ export class KafkaStream implements Stream {
   private readonly admin: Admin;
   private readonly producer: Producer;
   private readonly partitionCounts = new Map<string, number>();
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<StreamConsumer>();
   private connecting: Promise<void> | undefined;
 
   public constructor(private readonly options: KafkaStreamOptions) {
@@ -119,8 +119,15 @@ export class KafkaStream implements Stream {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
-    this.consumers.add(consumer);
     let running = true;
+    // The batch being handled, so that stop() can let it finish and commit while kafkajs still runs:
+    // once disconnect() begins, kafkajs silently skips commits.
+    let inFlight: Promise<unknown> = Promise.resolve();
+    const tracked = (handle: (payload: EachBatchPayload) => Promise<void>) => (payload: EachBatchPayload) => {
+      const work = handle(payload);
+      inFlight = work.catch(() => undefined);
+      return work;
+    };
     if (spec.onAssignment) {
       const report = spec.onAssignment;
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -134,8 +141,8 @@ export class KafkaStream implements Stream {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-          if (batch.messages.length === 0) return;
+        eachBatch: tracked(async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          if (!running || batch.messages.length === 0) return;
           const records = batch.messages.map((message) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -153,23 +160,27 @@ export class KafkaStream implements Stream {
             },
           });
           if (!handled) return;
+          // Without eachBatchAutoResolve, kafkajs fetches from the last *resolved* offset (a commit does not move it).
+          resolveOffset(batch.messages[batch.messages.length - 1].offset);
           const next = String(records[records.length - 1].offset + 1);
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
           await heartbeat();
-        },
+        }),
       });
     } catch (error) {
-      this.consumers.delete(consumer);
       await consumer.disconnect().catch(() => undefined);
       throw unavailable(error);
     }
-    return {
+    const handle: StreamConsumer = {
       stop: async () => {
         running = false;
-        this.consumers.delete(consumer);
+        await inFlight;
+        this.consumers.delete(handle);
         await consumer.disconnect();
       },
     };
+    this.consumers.add(handle);
+    return handle;
   }
 
   public async committedOffset(group: string, partition: TopicPartition): Promise<number | null> {
@@ -191,7 +202,7 @@ export class KafkaStream implements Stream {
   }
 
   public async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect().catch(() => undefined)));
+    await Promise.all([...this.consumers].map((consumer) => consumer.stop().catch(() => undefined)));
     this.consumers.clear();
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
@@ -208,10 +219,13 @@ export class KafkaStream implements Stream {
     return this.connecting;
   }
 
+  /** An existing topic keeps its partition count; only a missing one is created with the default. */
   private async partitionsOf(topic: string): Promise<number> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined) return known;
-    await this.ensureTopics([{ name: topic, partitions: DEFAULT_PARTITIONS }]);
+    const exists = await this.admin.listTopics().then((names) => names.includes(topic), (error: unknown) => Promise.reject(unavailable(error)));
+    if (!exists) await this.ensureTopics([{ name: topic, partitions: DEFAULT_PARTITIONS }]);
+    else this.partitionCounts.set(topic, await this.fetchPartitionCount(topic).catch((error: unknown) => Promise.reject(unavailable(error))));
     return this.partitionCounts.get(topic)!;
   }
 
