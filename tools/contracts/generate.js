@@ -1,16 +1,22 @@
 'use strict';
 /**
- * Generates the TypeScript contracts in libs/contracts/src/generated/ from proto/pushsync/**\/*.proto,
- * one file per proto package plus an index. proto/ is the single source of the contracts: the
- * generated files are committed, and `--check` (npm run contracts:check, and the contracts unit
- * test) fails when they differ from what the protos produce.
+ * Generates TypeScript from the .proto files, one target per proto directory (TARGETS below):
+ * - contracts: proto/pushsync/**\/*.proto -> libs/contracts/src/generated/ (messages, enums, services);
+ * - protocol:  proto/comet/**\/*.proto    -> libs/protocol/src/generated/ (messages and enums of the
+ *   device wire protocol, plus <package>.descriptor.ts: the protobufjs JSON descriptor of the package,
+ *   so that the codec needs no .proto file at run time, e.g. in browsers).
+ * Each target gets one file per proto package plus an index. proto/ is the single source: the
+ * generated files are committed, and `--check` (npm run contracts:check, and the unit tests
+ * libs/contracts/src/generated-contracts.spec.ts and libs/protocol/src/generated-protocol.spec.ts)
+ * fails when they differ from what the protos produce.
  *
- *   node tools/contracts/generate.js           write the generated files (and remove obsolete ones)
+ *   node tools/contracts/generate.js           write the generated files of every target (and remove obsolete ones)
  *   node tools/contracts/generate.js --check   exit 1, listing the stale files, instead of writing
  *
  * The types describe messages as @grpc/proto-loader hands them over with the options the gRPC
  * adapter (libs/platform/src/links/grpc-links.adapter.ts) uses:
- * { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true }.
+ * { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true }; the comet codec
+ * (libs/protocol/src/codec.ts) decodes frames into the same shape.
  * - field names are protobufjs' lowerCamel names (the protos are parsed with keepCase: false, as proto-loader does);
  * - every integer type, 64-bit included, is `number`; floats are `number`; bytes are `Uint8Array`;
  * - enums are unions of their value names;
@@ -19,19 +25,30 @@
  *   so singular message fields are `T | null`;
  * - members of a oneof and proto3 `optional` fields arrive only when set, so they are optional (`name?: T`).
  *   The virtual "which member is set" property that oneofs: true adds is not typed: the in-process
- *   adapter (structuredClone) does not add it, so code must not rely on it.
- * Only unary methods are supported (ServiceLinks has no streaming), and every referenced type must be
- * declared under proto/pushsync/ (no well-known google.protobuf types yet).
+ *   adapter (structuredClone) does not add it, and the comet codec does not produce it, so code must
+ *   not rely on it.
+ * Only unary methods are supported (ServiceLinks has no streaming), targets without services refuse
+ * them, and every referenced type must be declared under the target's proto directory (no well-known
+ * google.protobuf types yet).
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const protobuf = require('protobufjs');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** Under the proto root; proto/comet/ gets its own codec. */
-const SOURCE_DIR = 'pushsync';
-/** Relative to the repository root. */
-const OUTPUT_DIR = 'libs/contracts/src/generated';
+
+/**
+ * What is generated: sourceDir is under the proto root, outputDir relative to the repository root.
+ * services: whether services are rendered (else a service is an error); descriptor: whether each
+ * package also gets <package>.descriptor.ts with its protobufjs JSON descriptor.
+ */
+const TARGETS = Object.freeze([
+  Object.freeze({ name: 'contracts', sourceDir: 'pushsync', outputDir: 'libs/contracts/src/generated', services: true, descriptor: false }),
+  Object.freeze({ name: 'protocol', sourceDir: 'comet', outputDir: 'libs/protocol/src/generated', services: false, descriptor: true }),
+]);
+/** The contracts target's directories, as before targets existed. */
+const SOURCE_DIR = TARGETS[0].sourceDir;
+const OUTPUT_DIR = TARGETS[0].outputDir;
 
 const SCALARS = {
   double: 'number',
@@ -55,16 +72,18 @@ const SCALARS = {
 const RESERVED_NAMES = new Set(['Record', 'Promise', 'Uint8Array', 'ServiceDefinition', 'string', 'number', 'boolean', 'null', 'never']);
 
 /**
- * Returns the generated files as { 'libs/contracts/src/generated/<package>.ts': content }, keyed by
- * path relative to the repository root (with / separators), in a stable order.
- * @param {{ protoRoot?: string }} [options] protoRoot defaults to <repo>/proto.
+ * Returns the generated files of one target (default: contracts) as
+ * { 'libs/contracts/src/generated/<package>.ts': content }, keyed by path relative to the repository
+ * root (with / separators), in a stable order.
+ * @param {{ protoRoot?: string, target?: string }} [options] protoRoot defaults to <repo>/proto.
  */
 function generate(options = {}) {
+  const target = targetNamed(options.target ?? TARGETS[0].name);
   const protoRoot = path.resolve(options.protoRoot ?? path.join(REPO_ROOT, 'proto'));
-  const protoFiles = listProtos(path.join(protoRoot, SOURCE_DIR))
+  const protoFiles = listProtos(path.join(protoRoot, target.sourceDir))
     .map((file) => toPosix(path.relative(protoRoot, file)))
     .sort();
-  if (protoFiles.length === 0) throw new Error(`no .proto files under ${path.join(protoRoot, SOURCE_DIR)}`);
+  if (protoFiles.length === 0) throw new Error(`no .proto files under ${path.join(protoRoot, target.sourceDir)}`);
 
   const root = new protobuf.Root();
   // Imports resolve against the proto root, as proto-loader's includeDirs does.
@@ -80,7 +99,7 @@ function generate(options = {}) {
   );
   root.resolveAll();
 
-  const context = { protoRoot, generatedFiles: new Set(protoFiles.map((file) => path.join(protoRoot, file))) };
+  const context = { target, protoRoot, generatedFiles: new Set(protoFiles.map((file) => path.join(protoRoot, file))) };
 
   /** package name -> { files: string[], sections: { file, objects }[] } */
   const packages = new Map();
@@ -95,18 +114,33 @@ function generate(options = {}) {
     packages.get(packageName).sections.push({ file, objects });
   }
 
-  checkNames(packages);
+  checkNames(packages, target);
 
   const files = {};
   const packageNames = [...packages.keys()].sort();
   for (const packageName of packageNames) {
-    files[`${OUTPUT_DIR}/${packageName}.ts`] = renderPackage(packageName, packages.get(packageName), context);
+    files[`${target.outputDir}/${packageName}.ts`] = renderPackage(packageName, packages.get(packageName), context);
+    if (target.descriptor) files[`${target.outputDir}/${packageName}.descriptor.ts`] = renderDescriptor(packageName, packages.get(packageName), root);
   }
-  files[`${OUTPUT_DIR}/index.ts`] = renderIndex(packageNames);
+  files[`${target.outputDir}/index.ts`] = renderIndex(packageNames, target);
   return files;
 }
 
-/** Stale files: generated files that are missing or differ on disk, and files in the output directory that are no longer generated. */
+/** The files of every target, as generate returns them. */
+function generateAll(options = {}) {
+  return Object.assign({}, ...TARGETS.map((target) => generate({ ...options, target: target.name })));
+}
+
+function targetNamed(name) {
+  const target = TARGETS.find((candidate) => candidate.name === name);
+  if (!target) throw new Error(`unknown target ${name} (targets: ${TARGETS.map((candidate) => candidate.name).join(', ')})`);
+  return target;
+}
+
+/**
+ * Stale files: generated files that are missing or differ on disk, and files that are no longer
+ * generated in the output directory of each target that `files` has files of.
+ */
 function findStale(files, repoRoot = REPO_ROOT) {
   const stale = [];
   for (const [file, content] of Object.entries(files)) {
@@ -114,8 +148,11 @@ function findStale(files, repoRoot = REPO_ROOT) {
     if (!fs.existsSync(onDisk)) stale.push({ path: file, reason: 'missing' });
     else if (fs.readFileSync(onDisk, 'utf8') !== content) stale.push({ path: file, reason: 'differs' });
   }
-  for (const file of listOutputDir(repoRoot)) {
-    if (!(file in files)) stale.push({ path: file, reason: 'obsolete' });
+  const covered = TARGETS.filter((target) => Object.keys(files).some((file) => file.startsWith(`${target.outputDir}/`)));
+  for (const target of covered) {
+    for (const file of listOutputDir(repoRoot, target.outputDir)) {
+      if (!(file in files)) stale.push({ path: file, reason: 'obsolete' });
+    }
   }
   return stale;
 }
@@ -142,7 +179,7 @@ function renderPackage(packageName, { files, sections }, context) {
   const useType = (type, fromObject) => {
     if (!context.generatedFiles.has(type.filename)) {
       throw new Error(
-        `${qualified(fromObject)} refers to ${qualified(type)}, declared outside proto/${SOURCE_DIR}/ (${type.filename ?? 'built in'}); ` +
+        `${qualified(fromObject)} refers to ${qualified(type)}, declared outside proto/${context.target.sourceDir}/ (${type.filename ?? 'built in'}); ` +
           'the contracts generator does not map such types',
       );
     }
@@ -155,7 +192,7 @@ function renderPackage(packageName, { files, sections }, context) {
   const blocks = [];
   for (const { file, objects } of sections) {
     const body = [];
-    for (const object of objects) renderObject(object, body, useType, imports, file);
+    for (const object of objects) renderObject(object, body, useType, imports, file, context.target);
     if (files.length > 1 && body.length > 0) body[0] = `// ${protoPath(file)}\n\n${body[0]}`;
     blocks.push(...body);
   }
@@ -173,13 +210,14 @@ function renderPackage(packageName, { files, sections }, context) {
   return [header, ...(importLines.length > 0 ? [importLines.join('\n')] : []), ...blocks].join('\n\n') + '\n';
 }
 
-function renderObject(object, out, useType, imports, file) {
+function renderObject(object, out, useType, imports, file, target) {
   if (object instanceof protobuf.Type) {
     out.push(renderMessage(object, useType));
-    for (const nested of object.nestedArray) renderObject(nested, out, useType, imports, file);
+    for (const nested of object.nestedArray) renderObject(nested, out, useType, imports, file, target);
   } else if (object instanceof protobuf.Enum) {
     out.push(renderEnum(object));
   } else if (object instanceof protobuf.Service) {
+    if (!target.services) throw new Error(`${qualified(object)}: proto/${target.sourceDir}/ declares messages and enums only, no services`);
     out.push(...renderService(object, useType, imports, file));
   }
 }
@@ -239,9 +277,35 @@ function renderService(service, useType, imports, file) {
   ];
 }
 
-function renderIndex(packageNames) {
+/**
+ * <package>.descriptor.ts: the package's protobufjs JSON descriptor (Root#toJSON, without comments),
+ * for protobufjs Root.fromJSON. It must be self-contained: the package may not refer to other packages.
+ */
+function renderDescriptor(packageName, { files }, root) {
+  const namespace = root.lookup(packageName);
+  let json = namespace.toJSON();
+  for (const part of packageName.split('.').reverse()) json = { nested: { [part]: json } };
+  try {
+    protobuf.Root.fromJSON(json).resolveAll();
+  } catch (error) {
+    throw new Error(`${packageName}: its descriptor is not self-contained (${error.message}); refer to no other package`);
+  }
   return [
-    `// Generated by \`npm run contracts:generate\` (tools/contracts/generate.js) from proto/${SOURCE_DIR}/. Do not edit.`,
+    [
+      '// Generated by `npm run contracts:generate` (tools/contracts/generate.js) from:',
+      ...files.map((file) => `//   ${protoPath(file)}`),
+      `// The protobufjs JSON descriptor (Root#toJSON) of package ${packageName}, for Root.fromJSON: no .proto file is`,
+      '// needed at run time. Do not edit: change the .proto files and re-run the generator.',
+    ].join('\n'),
+    "import type { INamespace } from 'protobufjs/light';",
+    // Asserted, not annotated: INamespace's field type does not declare the keyType of map fields.
+    `export const ${descriptorConstantName(packageName)} = ${JSON.stringify(json, null, 2)} as INamespace;`,
+  ].join('\n\n') + '\n';
+}
+
+function renderIndex(packageNames, target) {
+  return [
+    `// Generated by \`npm run contracts:generate\` (tools/contracts/generate.js) from proto/${target.sourceDir}/. Do not edit.`,
     packageNames.map((packageName) => `export * from './${packageName}';`).join('\n'),
   ].join('\n\n') + '\n';
 }
@@ -272,6 +336,11 @@ function serviceTypeName(service) {
   return `${service.name}Service`;
 }
 
+/** comet.v1 -> COMET_V1_DESCRIPTOR. */
+function descriptorConstantName(packageName) {
+  return `${packageName.replace(/\./g, '_').toUpperCase()}_DESCRIPTOR`;
+}
+
 /** SyncCore -> SYNC_CORE, HTTPGateway -> HTTP_GATEWAY. */
 function serviceConstantName(service) {
   return service.name
@@ -295,7 +364,7 @@ function qualified(object) {
 }
 
 /** Every exported name must be unique across packages (index.ts re-exports them all) and must not shadow a name the code uses. */
-function checkNames(packages) {
+function checkNames(packages, target) {
   const owners = new Map();
   const claim = (name, owner) => {
     if (RESERVED_NAMES.has(name)) throw new Error(`${owner}: generated name ${name} would shadow a name the generated code uses`);
@@ -310,7 +379,11 @@ function checkNames(packages) {
     }
     if (object instanceof protobuf.Type) object.nestedArray.forEach(visit);
   };
-  for (const { sections } of packages.values()) for (const { objects } of sections) objects.forEach(visit);
+  for (const [packageName, { sections }] of packages) {
+    // Not re-exported by the index, but it shares the module namespace of the package's consumers.
+    if (target.descriptor) claim(descriptorConstantName(packageName), `the descriptor of ${packageName}`);
+    for (const { objects } of sections) objects.forEach(visit);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,13 +398,13 @@ function listProtos(dir) {
   });
 }
 
-function listOutputDir(repoRoot) {
-  const dir = path.join(repoRoot, OUTPUT_DIR);
+function listOutputDir(repoRoot, outputDir) {
+  const dir = path.join(repoRoot, outputDir);
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile())
-    .map((entry) => `${OUTPUT_DIR}/${entry.name}`)
+    .map((entry) => `${outputDir}/${entry.name}`)
     .sort(compare);
 }
 
@@ -371,29 +444,34 @@ function main(args) {
     console.error(`usage: node tools/contracts/generate.js [--check] (unknown: ${unknown.join(' ')})`);
     return 2;
   }
-  let files;
-  try {
-    files = generate();
-  } catch (error) {
-    console.error(`contracts: ${error.message}`);
-    return 1;
-  }
-  if (check) {
-    const stale = findStale(files);
-    if (stale.length === 0) {
-      console.log(`contracts: ${OUTPUT_DIR} is up to date`);
-      return 0;
+  let exitCode = 0;
+  for (const target of TARGETS) {
+    let files;
+    try {
+      files = generate({ target: target.name });
+    } catch (error) {
+      console.error(`${target.name}: ${error.message}`);
+      exitCode = 1;
+      continue;
     }
-    console.error(`contracts: ${OUTPUT_DIR} is stale; run \`npm run contracts:generate\` and commit the result:`);
-    for (const { path: file, reason } of stale) console.error(`  ${file} (${reason})`);
-    return 1;
+    if (check) {
+      const stale = findStale(files);
+      if (stale.length === 0) {
+        console.log(`${target.name}: ${target.outputDir} is up to date`);
+        continue;
+      }
+      console.error(`${target.name}: ${target.outputDir} is stale; run \`npm run contracts:generate\` and commit the result:`);
+      for (const { path: file, reason } of stale) console.error(`  ${file} (${reason})`);
+      exitCode = 1;
+      continue;
+    }
+    const changed = write(files);
+    if (changed.length === 0) console.log(`${target.name}: ${target.outputDir} is up to date`);
+    for (const { path: file, reason } of changed) console.log(`${target.name}: ${reason === 'obsolete' ? 'removed' : 'wrote'} ${file}`);
   }
-  const changed = write(files);
-  if (changed.length === 0) console.log(`contracts: ${OUTPUT_DIR} is up to date`);
-  for (const { path: file, reason } of changed) console.log(`contracts: ${reason === 'obsolete' ? 'removed' : 'wrote'} ${file}`);
-  return 0;
+  return exitCode;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
 
-module.exports = { generate, findStale, write, OUTPUT_DIR, SOURCE_DIR };
+module.exports = { generate, generateAll, findStale, write, TARGETS, OUTPUT_DIR, SOURCE_DIR };
