@@ -5,6 +5,7 @@ import type { Bus, BusMessage } from './bus.port';
 import { InProcessBus } from './in-process-bus.adapter';
 import { NatsBus } from './nats-bus.adapter';
 import { NatsConnection } from './nats-connection';
+import { eventually, sleep } from '../testing/eventually';
 
 const logger = createLogger({ service: 'bus-conformance', level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -15,20 +16,7 @@ const adapters: Array<[string, () => Bus]> = [
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (data: Uint8Array): string => new TextDecoder().decode(data);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
 
 /** Subscribes and records the text of every message received. */
 async function record(bus: Bus, subject: string, options: { queue?: string } = {}): Promise<{ texts: string[]; messages: BusMessage[]; unsubscribe(): Promise<void> }> {

@@ -4,6 +4,7 @@ import { clusterEnv, uniqueName } from '../testing/cluster-env';
 import { InProcessKeyValue } from './in-process-kv.adapter';
 import type { KeyValue, KvBucket, KvChange } from './kv.port';
 import { NatsKeyValue } from './nats-kv.adapter';
+import { eventually, sleep } from '../testing/eventually';
 
 const logger = createLogger({ service: 'kv-conformance', level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -14,20 +15,7 @@ const adapters: Array<[string, () => KeyValue]> = [
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (data: Uint8Array | undefined): string | undefined => (data === undefined ? undefined : new TextDecoder().decode(data));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 /** Removes the JetStream streams behind the buckets a NATS run created. */
 async function deleteNatsBuckets(names: string[]): Promise<void> {

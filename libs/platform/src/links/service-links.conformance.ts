@@ -4,6 +4,7 @@ import { GrpcServiceLinks } from './grpc-links.adapter';
 import { InProcessServiceLinks } from './in-process-links.adapter';
 import { RemoteCallError, ServiceError } from './remote-call.error';
 import type { ServiceDefinition, ServiceLinks } from './service-links.port';
+import { eventually, sleep } from '../testing/eventually';
 
 /**
  * The services of `proto/pushsync/v1/status.proto`, as `SYNC_CORE` / `PUSH_CORE` in libs/contracts
@@ -38,19 +39,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 /** Where a service is served and where it is called from; for gRPC, two instances over loopback. */
 interface Topology {

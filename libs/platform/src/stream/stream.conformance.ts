@@ -8,6 +8,7 @@ import { EmbeddedStream } from './embedded-stream.adapter';
 import { KafkaStream } from './kafka-stream.adapter';
 import { partitionFor } from './partitioner';
 import type { ConsumedRecord, ConsumerSpec, ProducedRecord, RecordBatch, Stream, StreamConsumer, StreamMessage, TopicPartition } from './stream.port';
+import { eventually, sleep } from '../testing/eventually';
 
 const logger = createLogger({ service: 'stream-conformance', level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -50,21 +51,8 @@ const backends: Array<[Stream['kind'], () => Backend]> = [
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (data: Uint8Array): string => new TextDecoder().decode(data);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
-async function eventually(check: () => void | Promise<void>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 /** Messages `${key}:${seq}` with `perKey` messages for each of `keys` keys, interleaved. */
 function keyedMessages(keys: number, perKey: number, firstSeq = 0): StreamMessage[] {

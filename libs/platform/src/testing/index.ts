@@ -1,1 +1,2 @@
 export * from './cluster-env';
+export * from './eventually';
