@@ -3,8 +3,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileDescriptorProto, type IDescriptorProto, type IEnumDescriptorProto, type IFileDescriptorProto } from 'protobufjs/ext/descriptor';
-import * as ts from 'typescript';
 // The generator is a repository script (tools/ is no Nx project), so no alias exists for it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { readDeclaredTypes, type DeclaredTypes } from '../../../tools/contracts/declared-types';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { findStale, generate, OUTPUT_DIR, SOURCE_DIR } from '../../../tools/contracts/generate';
 import * as contracts from './generated';
@@ -13,20 +14,6 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 const PROTO_ROOT = join(REPO_ROOT, 'proto');
 /** The options of libs/platform/src/links/grpc-links.adapter.ts: the generated types must describe what it hands over. */
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] };
-
-interface Member {
-  optional: boolean;
-  type: string;
-}
-
-/** What the committed generated files declare, read from their source. */
-interface DeclaredContracts {
-  messages: Map<string, Map<string, Member>>;
-  enums: Map<string, string[]>;
-  services: Map<string, Map<string, { request: string; reply: string }>>;
-  /** ServiceDefinition constant -> its service type. */
-  definitions: Map<string, string>;
-}
 
 type Definition = { name: string; protoFile: string; methods: readonly string[] };
 
@@ -60,7 +47,7 @@ describe('generated contracts (on failure: npm run contracts:generate, and commi
 });
 
 describe('generated contracts against @grpc/proto-loader', () => {
-  const declared = readDeclaredContracts(committedFiles());
+  const declared = readDeclaredTypes(committedFiles().map((file) => join(REPO_ROOT, file)));
   const definitions = Object.entries(contracts as Record<string, unknown>).filter((entry): entry is [string, Definition] => isDefinition(entry[1]));
 
   it('declare a ServiceDefinition for every service under proto/pushsync', () => {
@@ -116,7 +103,7 @@ type Shape = { message: string; fields: Record<string, string> };
  * A message as the generated contract declares it: each field with its kind, `?` when optional.
  * Kinds: string, number, boolean, bytes, enum <values>, array, map, message (`message | null` when it arrives as null if unset).
  */
-function shapeOf(name: string, declared: DeclaredContracts, loadedName: string): Shape {
+function shapeOf(name: string, declared: DeclaredTypes, loadedName: string): Shape {
   const members = declared.messages.get(name);
   if (!members) return { message: name, fields: { '<not a generated message>': name } };
   const fields: Record<string, string> = {};
@@ -214,40 +201,3 @@ function enumValues(enums: Map<string, string[]>, typeName: string): string[] {
   return matches.length === 1 ? matches[0]![1] : [`<${matches.length} enums named ${typeName}>`];
 }
 
-function readDeclaredContracts(files: string[]): DeclaredContracts {
-  const declared: DeclaredContracts = { messages: new Map(), enums: new Map(), services: new Map(), definitions: new Map() };
-  for (const file of files) {
-    const source = ts.createSourceFile(file, readFileSync(join(REPO_ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
-    for (const statement of source.statements) {
-      if (ts.isInterfaceDeclaration(statement)) {
-        const members = statement.members.filter(ts.isPropertySignature).map((member): [string, Member] => [
-          member.name.getText(source),
-          { optional: member.questionToken !== undefined, type: member.type!.getText(source) },
-        ]);
-        declared.messages.set(statement.name.text, new Map(members));
-      } else if (ts.isTypeAliasDeclaration(statement)) {
-        const type = statement.type;
-        if (ts.isTypeLiteralNode(type)) {
-          const methods = type.members.filter(ts.isMethodSignature).map((method): [string, { request: string; reply: string }] => [
-            method.name.getText(source),
-            { request: method.parameters[0]!.type!.getText(source), reply: (method.type as ts.TypeReferenceNode).typeArguments![0]!.getText(source) },
-          ]);
-          declared.services.set(statement.name.text, new Map(methods));
-        } else if (ts.isUnionTypeNode(type) || ts.isLiteralTypeNode(type)) {
-          const literals = ts.isUnionTypeNode(type) ? type.types : [type];
-          declared.enums.set(statement.name.text, literals.map((literal) => (ts.isLiteralTypeNode(literal) && ts.isStringLiteral(literal.literal) ? literal.literal.text : literal.getText(source))));
-        } else if (type.getText(source) === 'Record<string, never>') {
-          declared.messages.set(statement.name.text, new Map());
-        }
-      } else if (ts.isVariableStatement(statement)) {
-        for (const declaration of statement.declarationList.declarations) {
-          const type = declaration.type;
-          if (type && ts.isTypeReferenceNode(type) && type.typeName.getText(source) === 'ServiceDefinition') {
-            declared.definitions.set(declaration.name.getText(source), type.typeArguments![0]!.getText(source));
-          }
-        }
-      }
-    }
-  }
-  return declared;
-}

@@ -2,8 +2,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as protobuf from 'protobufjs';
-import * as ts from 'typescript';
 // The generator is a repository script (tools/ is no Nx project), so no alias exists for it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { readDeclaredTypes, type DeclaredTypes } from '../../../tools/contracts/declared-types';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { findStale, generate, generateAll, TARGETS } from '../../../tools/contracts/generate';
 import { createFrame, decodeFrame, encodeFrame, FRAME_BODY_KINDS } from './codec';
@@ -111,43 +112,12 @@ describe('generated protocol types against what decodeFrame returns', () => {
   });
 });
 
-interface Member {
-  optional: boolean;
-  type: string;
-}
-
-interface Declared {
-  messages: Map<string, Map<string, Member>>;
-  enums: Map<string, string[]>;
-}
-
-/** Interfaces, empty messages (Record<string, never>) and enums (unions of string literals) of the generated files. */
-function readDeclared(files: string[]): Declared {
-  const declared: Declared = { messages: new Map(), enums: new Map() };
-  for (const file of files) {
-    const source = ts.createSourceFile(file, readFileSync(join(REPO_ROOT, TARGET.outputDir, file), 'utf8'), ts.ScriptTarget.ES2022, true);
-    for (const statement of source.statements) {
-      if (ts.isInterfaceDeclaration(statement)) {
-        const members = statement.members.filter(ts.isPropertySignature).map((member): [string, Member] => [
-          member.name.getText(source),
-          { optional: member.questionToken !== undefined, type: member.type!.getText(source) },
-        ]);
-        declared.messages.set(statement.name.text, new Map(members));
-      } else if (ts.isTypeAliasDeclaration(statement)) {
-        const type = statement.type;
-        if (type.getText(source) === 'Record<string, never>') declared.messages.set(statement.name.text, new Map());
-        else if (ts.isUnionTypeNode(type) || ts.isLiteralTypeNode(type)) {
-          const literals = ts.isUnionTypeNode(type) ? type.types : [type];
-          declared.enums.set(statement.name.text, literals.map((literal) => (ts.isLiteralTypeNode(literal) && ts.isStringLiteral(literal.literal) ? literal.literal.text : literal.getText(source))));
-        }
-      }
-    }
-  }
-  return declared;
+function readDeclared(files: string[]): DeclaredTypes {
+  return readDeclaredTypes(files.map((file) => join(REPO_ROOT, TARGET.outputDir, file)));
 }
 
 /** Where `value` departs from the declared message `name`: missing required members, undeclared ones, values of the wrong kind. */
-function problems(name: string, value: unknown, declared: Declared, path: string): string[] {
+function problems(name: string, value: unknown, declared: DeclaredTypes, path: string): string[] {
   const members = declared.messages.get(name);
   if (!members) return [`${path}: ${name} is not a declared message`];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: not an object`];
@@ -162,7 +132,7 @@ function problems(name: string, value: unknown, declared: Declared, path: string
   return found;
 }
 
-function valueProblems(type: string, value: unknown, declared: Declared, path: string): string[] {
+function valueProblems(type: string, value: unknown, declared: DeclaredTypes, path: string): string[] {
   if (type.endsWith(' | null')) return value === null ? [] : valueProblems(type.slice(0, -' | null'.length), value, declared, path);
   if (type.endsWith('[]')) {
     if (!Array.isArray(value)) return [`${path}: not an array`];
