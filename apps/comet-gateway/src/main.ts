@@ -6,5 +6,5 @@ void runService({
   service: 'comet-gateway',
   loadEnv: () => loadEnv(cometGatewayEnvSchema),
   createLinks: (env) => createServiceLinks(env.PUSHSYNC_MODE, {}),
-  rootModule: (context) => ({ module: class CometGatewayApp {}, imports: [RuntimeModule.forRoot(context), CometGatewayModule] }),
+  rootModule: (context, env) => ({ module: class CometGatewayApp {}, imports: [RuntimeModule.forRoot(context), CometGatewayModule.forRoot(env)] }),
 });

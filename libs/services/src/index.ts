@@ -7,5 +7,6 @@ export { announceStandalone } from './api-gateway/announce';
 export { SyncCoreModule } from './sync-core/sync-core.module';
 export { PushCoreModule } from './push-core/push-core.module';
 export { CometGatewayModule } from './comet-gateway/comet-gateway.module';
+export { CometServer } from './comet-gateway/comet-server';
 export { ChannelGatewayModule } from './channel-gateway/channel-gateway.module';
 export { StatsModule } from './stats/stats.module';

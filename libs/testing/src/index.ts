@@ -1,3 +1,4 @@
 export * from './service-process';
 export * from './platform-client';
 export * from './tcp-proxy';
+export * from './comet-client';

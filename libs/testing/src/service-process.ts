@@ -35,7 +35,8 @@ export class ServiceProcess {
   public start(): this {
     const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'dist/apps', this.app, 'src/main.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...this.env },
+      // Comet listeners on ephemeral ports unless a test names them: parallel suites must not fight over 9800/9801.
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', COMET_TCP_PORT: '0', COMET_TLS_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));

@@ -1,0 +1,4 @@
+export * from './device';
+export * from './device.repository';
+export * from './devices';
+export * from './rpc-result';
