@@ -3,15 +3,8 @@ import type { StoredDocument } from '@pushsync/platform';
 
 export type DevicePlatform = 'ANDROID' | 'IOS' | 'HARMONY' | 'WEB' | 'PLATFORM_UNSPECIFIED';
 
-/**
- * One device as the devices domain owns it (DECISIONS D6, ARCHITECTURE "Bindings"): the token the
- * comet gateway issued is its id; at most one user binding per device.
- */
-export interface Device extends StoredDocument {
-  /** The device token (the mPaaS Ad-token / deliveryToken). */
-  _id: string;
-  appId: string;
-  workspaceId: string;
+/** What a handshake says about the device. */
+export interface DeviceFacts {
   platform: DevicePlatform;
   osVersion: string;
   appVersion: string;
@@ -19,6 +12,17 @@ export interface Device extends StoredDocument {
   manufacturer: string;
   /** The device's own identifier (mPaaS utdId), recorded as sent; '' when none. */
   deviceId: string;
+}
+
+/**
+ * One device as the devices domain owns it (DECISIONS D6, ARCHITECTURE "Bindings"): the token the
+ * comet gateway issued is its id; at most one user binding per device.
+ */
+export interface Device extends StoredDocument, DeviceFacts {
+  /** The device token (the mPaaS Ad-token / deliveryToken). */
+  _id: string;
+  appId: string;
+  workspaceId: string;
   /** Vendor name (XIAOMI, HUAWEI, APNS, ...) -> the vendor's token for this device. */
   vendorTokens: Record<string, string>;
   userId: string | null;
@@ -27,16 +31,6 @@ export interface Device extends StoredDocument {
   unboundAt: number | null;
   firstSeenAt: number;
   lastSeenAt: number;
-}
-
-/** What a handshake says about the device. */
-export interface DeviceFacts {
-  platform: DevicePlatform;
-  osVersion: string;
-  appVersion: string;
-  sdkVersion: string;
-  manufacturer: string;
-  deviceId: string;
 }
 
 /** 128 random bits, base64url without padding: 22 characters. */

@@ -1,5 +1,5 @@
 import { decodeFrame, encodeFrame } from './codec';
-import { DEFAULT_MAX_FRAME_BYTES, FrameReader, lengthPrefixed } from './framing';
+import { DEFAULT_MAX_FRAME_BYTES, FrameReader, concatBytes, lengthPrefixed } from './framing';
 import { ProtocolError } from './protocol.error';
 import { SAMPLE_FRAMES, seededRandom } from './testing/sample-frames';
 
@@ -8,16 +8,6 @@ function payload(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = (seed + i) % 251;
   return bytes;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Compares byte arrays with Buffer#equals: Jest's toEqual compares typed arrays element by element, slowly. */
@@ -81,12 +71,12 @@ describe('FrameReader', () => {
 
   it('returns every frame of one chunk, in order', () => {
     const frames = Array.from({ length: 100 }, (_, i) => payload(1 + ((i * 37) % 300), i));
-    expectSameBytes(reader().push(concat(frames.map((frame) => lengthPrefixed(frame)))), frames);
+    expectSameBytes(reader().push(concatBytes(frames.map((frame) => lengthPrefixed(frame)))), frames);
   });
 
   it('returns a whole frame and keeps half of the next one', () => {
     const [first, second] = [payload(50, 1), payload(80, 2)];
-    const stream = concat([lengthPrefixed(first), lengthPrefixed(second)]);
+    const stream = concatBytes([lengthPrefixed(first), lengthPrefixed(second)]);
     const frameReader = reader();
     const cut = 54 + 4 + 40;
     expect(frameReader.push(stream.subarray(0, cut))).toEqual([first]);
@@ -114,7 +104,7 @@ describe('FrameReader', () => {
   it('splits a stream cut at random places exactly as it was written (seeded)', () => {
     const random = seededRandom(7);
     const frames = Array.from({ length: 300 }, (_, i) => payload(1 + random(random(2) === 0 ? 40 : 5000), i));
-    const stream = concat(frames.map((frame) => lengthPrefixed(frame)));
+    const stream = concatBytes(frames.map((frame) => lengthPrefixed(frame)));
     const frameReader = reader();
     const out: Uint8Array[] = [];
     for (let at = 0; at < stream.length; ) {
@@ -145,7 +135,7 @@ describe('FrameReader', () => {
   });
 
   it('refuses a zero-length frame, even after valid frames in the same chunk', () => {
-    const stream = concat([lengthPrefixed(payload(5, 0)), Uint8Array.from([0, 0, 0, 0])]);
+    const stream = concatBytes([lengthPrefixed(payload(5, 0)), Uint8Array.from([0, 0, 0, 0])]);
     const error = protocolError(() => reader().push(stream));
     expect(error.code).toBe('MALFORMED_FRAME');
     expect(error.message).toMatch(/zero-length frame/);
@@ -163,7 +153,7 @@ describe('FrameReader', () => {
 
   it('carries encoded frames over a stream', () => {
     const frames = Object.values(SAMPLE_FRAMES);
-    const stream = concat(frames.map((frame) => lengthPrefixed(encodeFrame(frame))));
+    const stream = concatBytes(frames.map((frame) => lengthPrefixed(encodeFrame(frame))));
     const frameReader = reader();
     const decoded = [...frameReader.push(stream.subarray(0, 333)), ...frameReader.push(stream.subarray(333))].map((bytes) => decodeFrame(bytes));
     expect(decoded).toStrictEqual(frames);

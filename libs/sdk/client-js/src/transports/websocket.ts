@@ -1,3 +1,4 @@
+import { concatBytes } from '@pushsync/protocol';
 import { type Transport, type TransportConnection, type TransportHandlers, endpointScheme } from './transport.port';
 
 /** The part of the WHATWG WebSocket API used here (browsers, Node ≥ 22, and the `ws` package). */
@@ -93,7 +94,7 @@ class WebSocketConnection implements TransportConnection {
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (data instanceof Uint8Array) bytes = data;
-    else if (Array.isArray(data) && data.every((part) => part instanceof Uint8Array)) bytes = concat(data as Uint8Array[]);
+    else if (Array.isArray(data) && data.every((part) => part instanceof Uint8Array)) bytes = concatBytes(data as Uint8Array[]);
     else {
       this.failAndClose(new Error('received a text WebSocket message; the comet protocol uses binary messages only'));
       return;
@@ -132,14 +133,4 @@ class WebSocketConnection implements TransportConnection {
     // Never call back from within connect(): the caller has not stored the connection yet.
     setTimeout(() => this.finish(reason, error), 0);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
