@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TenancyModule } from '../shared/tenancy.module';
 import { AdminAppsController } from './admin/admin-apps.controller';
 import { AdminOperatorsController } from './admin/admin-operators.controller';
-import { AdminGuard } from './admin/admin.guard';
+import { AdminGuard } from '../shared/admin.guard';
 import { API_GATEWAY_OPTIONS, type ApiGatewayOptions } from './api-gateway.options';
 import { BootstrapOwner } from './bootstrap-owner';
 import { TenancyServices } from './tenancy-services';

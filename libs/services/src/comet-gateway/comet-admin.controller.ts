@@ -1,13 +1,12 @@
-import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { DeliveryReport } from '@pushsync/comet';
-import { ValidationError, type PlatformLogger } from '@pushsync/platform';
-import { ApiJsonBody, LOGGER, ValidBody } from '@pushsync/runtime';
-import { OperatorAuthentication, requirePermission } from '@pushsync/tenancy';
+import { ValidationError } from '@pushsync/platform';
+import { ApiJsonBody, ValidBody } from '@pushsync/runtime';
+import { requirePermission, type Operator } from '@pushsync/tenancy';
 import { createFrame, encodeFrame, isProtocolError } from '@pushsync/protocol';
-import { TenancyRepositories } from '../shared/tenancy-repositories';
+import { AdminGuard, CurrentOperator } from '../shared/admin.guard';
 import { CometServer } from './comet-server';
 
 const deliveryBody = z.strictObject({
@@ -31,20 +30,17 @@ const deliveryBody = z.strictObject({
  * Owner or operator keys granted the app.
  */
 @ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
 @Controller('admin/v1/comet')
 export class CometAdminController {
-  public constructor(
-    private readonly comet: CometServer,
-    private readonly tenancy: TenancyRepositories,
-    @Inject(LOGGER) private readonly logger: PlatformLogger,
-  ) {}
+  public constructor(private readonly comet: CometServer) {}
 
   @Post('deliveries')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deliver a push message frame to connected devices (operator test tool)' })
   @ApiJsonBody(deliveryBody)
-  public async deliver(@Req() request: FastifyRequest, @ValidBody(deliveryBody) body: z.infer<typeof deliveryBody>): Promise<DeliveryReport> {
-    const operator = await new OperatorAuthentication(this.tenancy.repositories.adminKeys, this.logger).authenticate(request.headers.authorization);
+  public async deliver(@CurrentOperator() operator: Operator, @ValidBody(deliveryBody) body: z.infer<typeof deliveryBody>): Promise<DeliveryReport> {
     const instanceId = `${body.workspaceId}_${body.appId}`;
     requirePermission(operator, 'operate', instanceId);
     let frame: Uint8Array;

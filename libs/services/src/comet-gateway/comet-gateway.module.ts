@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CometEnv } from '../shared/envs';
+import { AdminGuard } from '../shared/admin.guard';
 import { TenancyModule } from '../shared/tenancy.module';
 import { CometAdminController } from './comet-admin.controller';
 import { COMET_ENV, CometServer } from './comet-server';
@@ -12,7 +13,7 @@ export class CometGatewayModule {
       module: CometGatewayModule,
       imports: [TenancyModule],
       controllers: [CometAdminController],
-      providers: [{ provide: COMET_ENV, useValue: env }, CometServer],
+      providers: [{ provide: COMET_ENV, useValue: env }, CometServer, AdminGuard],
       exports: [CometServer],
     };
   }

@@ -6,7 +6,7 @@ import { parseInstanceId, type Operator } from '@pushsync/tenancy';
 import { ValidationError } from '@pushsync/platform';
 import { TenancyServices } from '../tenancy-services';
 import { ChangeSettingsRequest, CreateAppRequest } from './admin.dto';
-import { AdminGuard, CurrentOperator } from './admin.guard';
+import { AdminGuard, CurrentOperator } from '../../shared/admin.guard';
 import { mapAccessKey, mapApp } from './admin.mappers';
 
 function instance(instanceId: string): { workspaceId: string; appId: string } {

@@ -6,7 +6,7 @@ import { ApiJsonBody, CLOCK, ValidBody, ZodValidationPipe, type Clock } from '@p
 import { DEFAULT_OPERATION_WINDOW_MS, requirePermission, visibleApps, type Operator } from '@pushsync/tenancy';
 import { TenancyServices } from '../tenancy-services';
 import { IssueAdminKeyRequest, OperationQueryParams } from './admin.dto';
-import { AdminGuard, CurrentOperator } from './admin.guard';
+import { AdminGuard, CurrentOperator } from '../../shared/admin.guard';
 import { mapAdminKey, mapOperation } from './admin.mappers';
 
 /** Admin API for operator keys and the operation records. */
