@@ -62,8 +62,15 @@ export interface DeliveryReport {
 }
 
 /**
+ * Tokens in one node message: 5,000 tokens of 22 characters keep its header near 130 KB, well under
+ * NATS's default 1 MB max_payload however large the fan-out.
+ */
+export const MAX_TOKENS_PER_DELIVERY = 5000;
+
+/**
  * What other services (push-core, sync-core) use to reach connected devices: looks each token up
- * in presence and publishes one batch per node (STYLE 16). A failure for one node does not stop the
+ * in presence and publishes one batch per node (STYLE 16), split into messages of at most
+ * MAX_TOKENS_PER_DELIVERY tokens. A failure for one node does not stop the
  * others and is reported with its tokens, never skipped silently.
  */
 export class CometDelivery {
@@ -98,13 +105,16 @@ export class CometDelivery {
       });
     }
     if (lookupFailed.length > 0) report.failed.push({ node: null, tokens: lookupFailed, error: `presence lookup failed: ${lookupError}` });
+    const batches = [...byNode].flatMap(([node, nodeTokens]) =>
+      Array.from({ length: Math.ceil(nodeTokens.length / MAX_TOKENS_PER_DELIVERY) }, (_, i) => ({ node, tokens: nodeTokens.slice(i * MAX_TOKENS_PER_DELIVERY, (i + 1) * MAX_TOKENS_PER_DELIVERY) })),
+    );
     await Promise.all(
-      [...byNode].map(async ([node, nodeTokens]) => {
+      batches.map(async ({ node, tokens: batch }) => {
         try {
-          await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens: nodeTokens }, bytes));
-          report.published.push({ node, tokens: nodeTokens });
+          await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens: batch }, bytes));
+          report.published.push({ node, tokens: batch });
         } catch (error) {
-          report.failed.push({ node, tokens: nodeTokens, error: error instanceof Error ? error.message : String(error) });
+          report.failed.push({ node, tokens: batch, error: error instanceof Error ? error.message : String(error) });
         }
       }),
     );

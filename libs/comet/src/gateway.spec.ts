@@ -3,9 +3,10 @@ import { InProcessBus, InProcessKeyValue, SqliteStore, type Bus } from '@pushsyn
 import { createFrame, encodeFrame, type Frame } from '@pushsync/protocol';
 import { Registry } from 'prom-client';
 import { DEFAULT_COMET_CONFIG, type CometConfig } from './config';
-import { CometDelivery } from './delivery';
+import { CometDelivery, MAX_TOKENS_PER_DELIVERY, decodeDelivery } from './delivery';
 import type { CometEvent } from './events';
-import { CometGateway, type AppDirectory } from './gateway';
+import type { AppDirectory } from './app-directory';
+import { CometGateway } from './gateway';
 import { CometMetrics } from './metrics';
 import { Presence } from './presence';
 import type { Session } from './session';
@@ -221,13 +222,37 @@ describe('CometGateway sessions over an in-memory transport', () => {
     expect(report.failed).toEqual([{ node: 'node-b', tokens: ['CCCCCCCCCCCCCCCCCCCCCC'], error: 'node-b unreachable' }]);
   });
 
+  it('splits the share of one node in a large fan-out into messages of at most MAX_TOKENS_PER_DELIVERY tokens', async () => {
+    const tokens = Array.from({ length: 2 * MAX_TOKENS_PER_DELIVERY + 7 }, (_, i) => `T${String(i).padStart(21, '0')}`);
+    await Promise.all(tokens.map((token) => presence.put(INSTANCE, token, { node: 'node-z', connectionId: 'x', platform: 'WEB', appVersion: '', userId: null, since: 0 })));
+    const messages: number[] = [];
+    await bus.subscribe('comet.node.node-z', (message) => {
+      messages.push(decodeDelivery(message.data).header.tokens.length);
+    });
+    const report = await new CometDelivery(bus, presence).deliverToDevices(INSTANCE, tokens, createFrame('revoke', { msgId: 'big' }));
+    await settle();
+    expect(messages.sort((a, b) => b - a)).toEqual([MAX_TOKENS_PER_DELIVERY, MAX_TOKENS_PER_DELIVERY, 7]);
+    expect(report.published.flatMap((p) => p.tokens).sort()).toEqual([...tokens].sort());
+  });
+
+  it('writes a fan-out larger than one event-loop turn to every connection, in order', async () => {
+    const devices = await Promise.all(Array.from({ length: 3 }, () => open()));
+    const absent = Array.from({ length: 2500 }, (_, i) => `A${String(i).padStart(21, '0')}`);
+    const first = encodeFrame(createFrame('revoke', { msgId: 'first' }));
+    const second = encodeFrame(createFrame('revoke', { msgId: 'second' }));
+    await gateway.deliver(Buffer.concat([headerOf([...absent, ...devices.map((d) => d.token)]), first]));
+    await gateway.deliver(Buffer.concat([headerOf(devices.map((d) => d.token)), second]));
+    for (const { connection } of devices) expect(connection.frames().filter((f) => f.revoke).map((f) => f.revoke!.msgId)).toEqual(['first', 'second']);
+    expect(await metrics.getSingleMetricAsString('comet_deliveries_missed_total')).toMatch(/ 2500$/m);
+  });
+
   it('disconnects a slow consumer with GoAway SLOW_CONSUMER and leaves the others alone', async () => {
     const slow = await open();
     const fast = await open();
     slow.connection.writable = false;
     const bytes = encodeFrame(createFrame('revoke', { msgId: 'm' }));
     for (let i = 0; i < 10; i++) {
-      gateway.deliver(Buffer.concat([headerOf([slow.token, fast.token]), bytes]));
+      await gateway.deliver(Buffer.concat([headerOf([slow.token, fast.token]), bytes]));
     }
     await settle();
     expect(slow.connection.frames().at(-1)!.goAway).toMatchObject({ reason: 'SLOW_CONSUMER' });
@@ -251,8 +276,8 @@ describe('CometGateway sessions over an in-memory transport', () => {
     const { connection, token } = await open();
     connection.writable = false;
     const bytes = encodeFrame(createFrame('revoke', { msgId: 'queued' }));
-    gateway.deliver(Buffer.concat([headerOf([token]), bytes]));
-    gateway.deliver(Buffer.concat([headerOf([token]), bytes]));
+    await gateway.deliver(Buffer.concat([headerOf([token]), bytes]));
+    await gateway.deliver(Buffer.concat([headerOf([token]), bytes]));
     gateway.registry.get(token)!.goAway('SHUTDOWN', 10);
     expect(connection.ended).toBe(false);
     connection.resume();

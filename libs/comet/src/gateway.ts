@@ -1,4 +1,5 @@
 import type { Devices } from '@pushsync/devices';
+import type { AppDirectory } from './app-directory';
 import type { Bus, BusSubscription } from '@pushsync/platform';
 import type { Connection } from './connection';
 import type { CometConfig } from './config';
@@ -11,10 +12,6 @@ import { ConnectionRegistry } from './registry';
 import { Session } from './session';
 
 /** How the gateway checks an app named in a handshake (tenancy's TenantApp has these fields). */
-export interface AppDirectory {
-  find(workspaceId: string, appId: string): Promise<{ status: 'active' | 'disabled'; clientKey: string } | null>;
-}
-
 export interface CometLogger {
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
@@ -30,6 +27,9 @@ export interface CometGatewayDeps {
   logger: CometLogger;
   now?: () => number;
 }
+
+/** Socket writes of one fan-out between two yields to the event loop. */
+const WRITES_PER_TURN = 1000;
 
 /**
  * The transport-agnostic gateway of one node: accepts connections (each becomes a Session), keeps
@@ -174,8 +174,12 @@ export class CometGateway {
     this.bus.publish(eventSubject(kind), Buffer.from(JSON.stringify(event), 'utf8')).catch((error: unknown) => this.logger.warn({ err: error, kind }, 'publishing a comet event failed'));
   }
 
-  /** Writes a delivery's frame to each named connection of this node (the same bytes to each). */
-  public deliver(data: Uint8Array): void {
+  /**
+   * Writes a delivery's frame to each named connection of this node (the same bytes to each). A large
+   * fan-out yields to the event loop every WRITES_PER_TURN writes so handshakes, pings and unicasts
+   * are not stalled behind it; the bus hands this node's deliveries over one at a time, so order holds.
+   */
+  public async deliver(data: Uint8Array): Promise<void> {
     let delivery: ReturnType<typeof decodeDelivery>;
     try {
       delivery = decodeDelivery(data);
@@ -192,8 +196,9 @@ export class CometGateway {
       return;
     }
     let missed = 0;
-    for (const token of header.tokens) {
-      const session = this.registry.get(token);
+    for (let i = 0; i < header.tokens.length; i++) {
+      if (i > 0 && i % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      const session = this.registry.get(header.tokens[i]!);
       if (session === undefined || !session.isOpen || session.app?.instanceId !== header.instanceId) missed++;
       else session.sendEncoded(frame);
     }

@@ -1,3 +1,4 @@
+export * from './app-directory';
 export * from './connection';
 export * from './config';
 export * from './delivery';

@@ -264,7 +264,9 @@ export class Session {
     this.state = 'open';
     gateway.register(this);
     this.schedulePresenceRefresh(gateway.now());
-    await gateway.takeOverPresence(this);
+    // A token issued just now cannot be held on another node: no lookup needed.
+    if (identified.issued) await gateway.putPresence(this);
+    else await gateway.takeOverPresence(this);
     if ((this.state as State) === 'closed') {
       // Closed while its entry was being written: sessionClosed may have run before the put landed.
       await gateway.presence.remove(this.app.instanceId, this.token, this.userId, this.id);

@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Registry } from 'prom-client';
-import { CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
+import { CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
 import { DeviceRepository, Devices } from '@pushsync/devices';
 import { DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store } from '@pushsync/platform';
 import { BUS, KEY_VALUE, Lifecycle, LOGGER, METRICS, SERVICE_INFO, STORE, type ServiceInfo } from '@pushsync/runtime';
@@ -12,6 +12,9 @@ import type { CometEnv } from '../shared/envs';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { cometTlsCredentials } from './tls-certificate';
 import { attachSocket, createWebSocketUpgrade } from './transports';
+
+/** How long a handshake may rely on a cached app and client key (docs/comet.md). */
+const APP_CACHE_TTL_MS = 5000;
 
 export const COMET_ENV = Symbol('CometEnv');
 
@@ -86,7 +89,7 @@ export class CometServer {
     const devices = new Devices(await DeviceRepository.open(this.store));
     const gateway = new CometGateway({
       config,
-      apps: { find: (workspaceId, appId) => this.tenancy.repositories.apps.find(workspaceId, appId) },
+      apps: new CachedAppDirectory({ find: (workspaceId, appId) => this.tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS),
       devices,
       presence,
       bus: this.bus,

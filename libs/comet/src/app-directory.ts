@@ -1,0 +1,41 @@
+export interface AppEntry {
+  status: 'active' | 'disabled';
+  clientKey: string;
+}
+
+/** Where the gateway checks the app and client key of a handshake. */
+export interface AppDirectory {
+  find(workspaceId: string, appId: string): Promise<AppEntry | null>;
+}
+
+/**
+ * Remembers each answer of a directory for `ttlMs`, unknown apps included, so a connection storm
+ * costs one store read per app and interval instead of one per handshake. Disabling an app or
+ * rotating its client key reaches new handshakes within `ttlMs`.
+ */
+export class CachedAppDirectory implements AppDirectory {
+  private readonly entries = new Map<string, { entry: Promise<AppEntry | null>; expiresAt: number }>();
+
+  public constructor(
+    private readonly source: AppDirectory,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  public find(workspaceId: string, appId: string): Promise<AppEntry | null> {
+    const key = `${workspaceId}_${appId}`;
+    const now = this.now();
+    const cached = this.entries.get(key);
+    if (cached && cached.expiresAt > now) return cached.entry;
+    const entry = this.source.find(workspaceId, appId);
+    this.entries.set(key, { entry, expiresAt: now + this.ttlMs });
+    // A failed read is not remembered: the next handshake asks again.
+    entry.catch(() => this.entries.delete(key));
+    if (this.entries.size > 10_000) this.evictExpired(now);
+    return entry;
+  }
+
+  private evictExpired(now: number): void {
+    for (const [key, cached] of this.entries) if (cached.expiresAt <= now) this.entries.delete(key);
+  }
+}
