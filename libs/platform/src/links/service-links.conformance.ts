@@ -7,7 +7,7 @@ import type { ServiceDefinition, ServiceLinks } from './service-links.port';
 import { eventually, sleep } from '../testing/eventually';
 
 /**
- * The services of `proto/pushsync/v1/status.proto`, as `SYNC_CORE` / `PUSH_CORE` in libs/contracts
+ * The services of `proto/pushsync/v1/sync_core.proto` and `push_core.proto`, as `SYNC_CORE` / `PUSH_CORE` in libs/contracts
  * declare them (the platform library may not import contracts, so they are mirrored here).
  */
 interface StatusRequest {
@@ -21,8 +21,8 @@ interface StatusReply {
   serverTime: number;
 }
 type StatusService = { Status(request: StatusRequest): Promise<StatusReply> };
-const SYNC_CORE: ServiceDefinition<StatusService> = { name: 'pushsync.v1.SyncCore', protoFile: 'pushsync/v1/status.proto', methods: ['Status'] };
-const PUSH_CORE: ServiceDefinition<StatusService> = { name: 'pushsync.v1.PushCore', protoFile: 'pushsync/v1/status.proto', methods: ['Status'] };
+const SYNC_CORE: ServiceDefinition<StatusService> = { name: 'pushsync.v1.SyncCore', protoFile: 'pushsync/v1/sync_core.proto', methods: ['Status'] };
+const PUSH_CORE: ServiceDefinition<StatusService> = { name: 'pushsync.v1.PushCore', protoFile: 'pushsync/v1/push_core.proto', methods: ['Status'] };
 
 const PROTO_ROOT = join(__dirname, '../../../../proto');
 const DEADLINE_MS = 1500;
