@@ -1,10 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
-import { RemoteCallError, ServiceError } from './remote-call.error';
+import { DomainError, type ErrorKind } from '../errors/domain.error';
+import { RemoteCallError } from './remote-call.error';
 import type { ServiceDefinition, ServiceImplementation, ServiceLinks } from './service-links.port';
 
+// A DomainError of the callee crosses as FAILED_PRECONDITION with these metadata entries.
 const ERROR_CODE_KEY = 'ps-error-code';
+const ERROR_KIND_KEY = 'ps-error-kind';
+const ERROR_NUMERIC_KEY = 'ps-error-numeric';
+const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>(['validation', 'authentication', 'forbidden', 'not-found', 'conflict', 'rate-limited', 'unavailable', 'internal']);
 const DEFAULT_DEADLINE_MS = 10_000;
 
 export interface GrpcServiceLinksOptions {
@@ -63,7 +68,7 @@ export class GrpcServiceLinks implements ServiceLinks {
   public async ping<S extends ServiceImplementation>(definition: ServiceDefinition<S>): Promise<void> {
     const stub = this.stubFor(definition);
     await new Promise<void>((resolve, reject) =>
-      stub.waitForReady(Date.now() + 2000, (error) => (error ? reject(new RemoteCallError(definition.name, 'ping', 'UNAVAILABLE', error.message)) : resolve())),
+      stub.waitForReady(Date.now() + 2000, (error) => (error ? reject(RemoteCallError.unavailable(definition.name, 'ping', error.message)) : resolve())),
     );
   }
 
@@ -98,7 +103,7 @@ export class GrpcServiceLinks implements ServiceLinks {
     let stub = this.clients.get(definition.name);
     if (!stub) {
       const target = this.options.targets[definition.name];
-      if (!target) throw new RemoteCallError(definition.name, 'connect', 'UNAVAILABLE', 'no address configured for this service');
+      if (!target) throw RemoteCallError.unavailable(definition.name, 'connect', 'no address configured for this service');
       stub = new (this.serviceOf(definition))(target, grpc.credentials.createInsecure()) as GrpcClient;
       this.clients.set(definition.name, stub);
     }
@@ -123,18 +128,24 @@ export class GrpcServiceLinks implements ServiceLinks {
 
 function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
-  if (error instanceof ServiceError) {
+  if (error instanceof DomainError) {
     metadata.set(ERROR_CODE_KEY, error.code);
+    metadata.set(ERROR_KIND_KEY, error.kind);
+    if (error.numericCode !== undefined) metadata.set(ERROR_NUMERIC_KEY, String(error.numericCode));
     return { code: grpc.status.FAILED_PRECONDITION, details: error.message, metadata };
   }
   return { code: grpc.status.INTERNAL, details: (error as Error).message ?? String(error), metadata };
 }
 
 function fromServiceError(service: string, method: string, error: grpc.ServiceError): RemoteCallError {
-  const domainCode = error.metadata?.get(ERROR_CODE_KEY)[0];
-  if (typeof domainCode === 'string') return new RemoteCallError(service, method, domainCode, error.details);
+  const [code] = error.metadata?.get(ERROR_CODE_KEY) ?? [];
+  const [kind] = error.metadata?.get(ERROR_KIND_KEY) ?? [];
+  const [numeric] = error.metadata?.get(ERROR_NUMERIC_KEY) ?? [];
+  if (typeof code === 'string' && typeof kind === 'string' && ERROR_KINDS.has(kind)) {
+    return new RemoteCallError(service, method, code, kind as ErrorKind, error.details, typeof numeric === 'string' ? Number(numeric) : undefined);
+  }
   // UNIMPLEMENTED: the process at the target runs but does not serve this service, as in-process links say UNAVAILABLE.
   const unavailable = [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNIMPLEMENTED];
-  const code = unavailable.includes(error.code) ? 'UNAVAILABLE' : 'INTERNAL';
-  return new RemoteCallError(service, method, code, error.details);
+  if (unavailable.includes(error.code)) return RemoteCallError.unavailable(service, method, error.details);
+  return RemoteCallError.internal(service, method, error.details);
 }

@@ -1,4 +1,4 @@
-import { RemoteCallError, ServiceError } from './remote-call.error';
+import { RemoteCallError } from './remote-call.error';
 import type { ServiceDefinition, ServiceImplementation, ServiceLinks } from './service-links.port';
 
 /**
@@ -18,12 +18,11 @@ export class InProcessServiceLinks implements ServiceLinks {
     for (const method of definition.methods) {
       client[method] = async (request: unknown) => {
         const implementation = this.served.get(definition.name);
-        if (!implementation) throw new RemoteCallError(definition.name, method, 'UNAVAILABLE', 'service is not running in this process');
+        if (!implementation) throw RemoteCallError.unavailable(definition.name, method, 'service is not running in this process');
         try {
           return structuredClone(await implementation[method](structuredClone(request)));
         } catch (error) {
-          if (error instanceof ServiceError) throw new RemoteCallError(definition.name, method, error.code, error.message);
-          throw new RemoteCallError(definition.name, method, 'INTERNAL', (error as Error).message);
+          throw RemoteCallError.from(definition.name, method, error);
         }
       };
     }
@@ -31,7 +30,7 @@ export class InProcessServiceLinks implements ServiceLinks {
   }
 
   public async ping<S extends ServiceImplementation>(definition: ServiceDefinition<S>): Promise<void> {
-    if (!this.served.has(definition.name)) throw new RemoteCallError(definition.name, 'ping', 'UNAVAILABLE', 'service is not running in this process');
+    if (!this.served.has(definition.name)) throw RemoteCallError.unavailable(definition.name, 'ping', 'service is not running in this process');
   }
 
   public async close(): Promise<void> {

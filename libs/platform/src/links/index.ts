@@ -1,4 +1,4 @@
 export * from './service-links.port';
-export { RemoteCallError, ServiceError } from './remote-call.error';
+export { RemoteCallError } from './remote-call.error';
 export { InProcessServiceLinks } from './in-process-links.adapter';
 export { GrpcServiceLinks } from './grpc-links.adapter';

@@ -1,23 +1,33 @@
-import { PlatformError } from '../errors/platform.error';
+import { DomainError, type ErrorKind } from '../errors/domain.error';
 
 /**
- * A call through a service link failed. `code` is the domain error code the callee raised
- * (carried across gRPC in metadata) or `UNAVAILABLE` / `INTERNAL` for transport failures.
+ * A call through a service link failed. A DomainError raised by the callee arrives as this, with
+ * its code, kind and numeric code intact, so the caller's transport maps it like a local one;
+ * transport failures arrive as `UNAVAILABLE` (kind unavailable) or `INTERNAL` (kind internal).
  */
-export class RemoteCallError extends PlatformError {
+export class RemoteCallError extends DomainError {
   public constructor(
     public readonly service: string,
     public readonly method: string,
-    public readonly code: string,
+    code: string,
+    kind: ErrorKind,
     message: string,
+    numericCode?: number,
   ) {
-    super(`${service}/${method}: ${code}: ${message}`);
+    super(code, kind, message, numericCode);
   }
-}
 
-/** Raise from a service implementation to send a domain error code to the caller. */
-export class ServiceError extends PlatformError {
-  public constructor(public readonly code: string, message: string) {
-    super(message);
+  public static unavailable(service: string, method: string, reason: string): RemoteCallError {
+    return new RemoteCallError(service, method, 'UNAVAILABLE', 'unavailable', `${service}/${method}: ${reason}`);
+  }
+
+  public static internal(service: string, method: string, reason: string): RemoteCallError {
+    return new RemoteCallError(service, method, 'INTERNAL', 'internal', `${service}/${method}: ${reason}`);
+  }
+
+  /** What the callee raised, as the caller sees it. */
+  public static from(service: string, method: string, error: unknown): RemoteCallError {
+    if (error instanceof DomainError) return new RemoteCallError(service, method, error.code, error.kind, error.message, error.numericCode);
+    return RemoteCallError.internal(service, method, error instanceof Error ? error.message : String(error));
   }
 }

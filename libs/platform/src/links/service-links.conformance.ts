@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GrpcServiceLinks } from './grpc-links.adapter';
 import { InProcessServiceLinks } from './in-process-links.adapter';
-import { RemoteCallError, ServiceError } from './remote-call.error';
+import { DomainError, NotFoundError } from '../errors/domain.error';
+import { RemoteCallError } from './remote-call.error';
 import type { ServiceDefinition, ServiceLinks } from './service-links.port';
 import { eventually, sleep } from '../testing/eventually';
 
@@ -134,15 +135,24 @@ describe.each(topologies)('ServiceLinks conformance: %s', (kind, createTopology)
     }
   });
 
-  it('turns a ServiceError of the implementation into RemoteCallError with its code and message', async () => {
+  it('turns a DomainError of the implementation into RemoteCallError with its code, kind and message', async () => {
     const message = 'no app "app-9" in workspace «ü-工作区 😀»,\n100% sure';
     behaviour = async () => {
-      throw new ServiceError('APP_NOT_FOUND', message);
+      throw new NotFoundError(message, 'APP_NOT_FOUND');
     };
     const error = await sync.Status({ appId: 'app-9', workspaceId: 'w' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteCallError);
-    expect(error).toMatchObject({ service: SYNC_CORE.name, method: 'Status', code: 'APP_NOT_FOUND' });
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ service: SYNC_CORE.name, method: 'Status', code: 'APP_NOT_FOUND', kind: 'not-found', numericCode: undefined });
     expect((error as Error).message).toContain(message);
+  });
+
+  it('keeps the numeric code of a DomainError (push result codes cross links)', async () => {
+    behaviour = async () => {
+      throw new DomainError('APPID_WRONG', 'forbidden', 'this key belongs to another app', 3007);
+    };
+    const error = await sync.Status({ appId: 'a', workspaceId: 'w' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'APPID_WRONG', kind: 'forbidden', numericCode: 3007 });
   });
 
   it('turns an unexpected error of the implementation into RemoteCallError INTERNAL, and keeps serving', async () => {
@@ -152,7 +162,7 @@ describe.each(topologies)('ServiceLinks conformance: %s', (kind, createTopology)
     };
     const error = await sync.Status({ appId: 'boom', workspaceId: 'w' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteCallError);
-    expect(error).toMatchObject({ service: SYNC_CORE.name, method: 'Status', code: 'INTERNAL' });
+    expect(error).toMatchObject({ service: SYNC_CORE.name, method: 'Status', code: 'INTERNAL', kind: 'internal' });
     await expect(sync.Status({ appId: 'fine', workspaceId: 'w' })).resolves.toMatchObject({ service: 'ok' });
   });
 

@@ -29,7 +29,9 @@ export interface ErrorResponse {
 /** The one table from errors to REST v1 responses (DECISIONS D2). */
 export function errorResponse(error: unknown, requestId: string): ErrorResponse {
   if (error instanceof DomainError) {
-    const body: ErrorBody = { code: error.code, message: error.message, requestId };
+    // D2: a failure of the platform itself answers SYSTEM_ERROR, whichever part raised it.
+    const system = (error.kind === 'unavailable' || error.kind === 'internal') && error.code !== 'SYSTEM_ERROR';
+    const body: ErrorBody = { code: system ? 'SYSTEM_ERROR' : error.code, message: system ? `${error.code}: ${error.message}` : error.message, requestId };
     if (error.numericCode !== undefined) body.numericCode = error.numericCode;
     return { status: STATUS_OF_KIND[error.kind], body, unexpected: error.kind === 'internal' };
   }
