@@ -69,17 +69,48 @@ export class TenantClient {
     return answer<T>(await fetch(`${this.baseUrl}${path}${sent ? `?${sent}` : ''}`, { headers: { ...headers } }));
   }
 
-  public async post<T = Record<string, unknown>>(path: string, body: unknown, overrides: SignOverrides = {}): Promise<HttpAnswer<T>> {
+  public post<T = Record<string, unknown>>(path: string, body: unknown, overrides: SignOverrides = {}): Promise<HttpAnswer<T>> {
+    return this.withBody<T>('POST', path, body, overrides);
+  }
+
+  public put<T = Record<string, unknown>>(path: string, body: unknown, overrides: SignOverrides = {}): Promise<HttpAnswer<T>> {
+    return this.withBody<T>('PUT', path, body, overrides);
+  }
+
+  /** DELETE naming the app in the query (no body), as REST v1 deletes do. */
+  public async delete<T = Record<string, unknown>>(path: string, query: Record<string, string>, overrides: SignOverrides = {}): Promise<HttpAnswer<T>> {
+    const search = new URLSearchParams(query).toString();
+    const headers = signRestV1({
+      accessKeyId: this.accessKeyId,
+      secret: overrides.secret ?? this.secret,
+      method: 'DELETE',
+      path,
+      query: search,
+      body: '',
+      date: overrides.date,
+      nonce: overrides.nonce ?? randomBytes(12).toString('hex'),
+    });
+    return answer<T>(await fetch(`${this.baseUrl}${path}${search ? `?${search}` : ''}`, { method: 'DELETE', headers: { ...headers } }));
+  }
+
+  private async withBody<T>(method: 'POST' | 'PUT', path: string, body: unknown, overrides: SignOverrides): Promise<HttpAnswer<T>> {
     const text = JSON.stringify(body);
     const headers = signRestV1({
       accessKeyId: this.accessKeyId,
       secret: overrides.secret ?? this.secret,
-      method: 'POST',
+      method,
       path,
       body: text,
       date: overrides.date,
       nonce: overrides.nonce ?? randomBytes(12).toString('hex'),
     });
-    return answer<T>(await fetch(this.baseUrl + path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: overrides.tamperBody ?? text }));
+    return answer<T>(await fetch(this.baseUrl + path, { method, headers: { ...headers, 'content-type': 'application/json' }, body: overrides.tamperBody ?? text }));
+  }
+
+  /** PATCH with a JSON body (sync configuration edits). */
+  public async patch<T = Record<string, unknown>>(path: string, body: unknown): Promise<HttpAnswer<T>> {
+    const text = JSON.stringify(body);
+    const headers = signRestV1({ accessKeyId: this.accessKeyId, secret: this.secret, method: 'PATCH', path, body: text, nonce: randomBytes(12).toString('hex') });
+    return answer<T>(await fetch(this.baseUrl + path, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: text }));
   }
 }

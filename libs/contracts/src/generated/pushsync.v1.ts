@@ -11,13 +11,90 @@ import type { ServiceDefinition } from '@pushsync/platform';
 /** Message Push: what api-gateway and comet-gateway ask of push-core. */
 export type PushCoreService = {
   Status(request: StatusRequest): Promise<StatusReply>;
+  /**
+   * Message templates (mps.md §5, DECISIONS D4). Refusals travel as DomainErrors carrying the
+   * mps.md §3.17 code (TEMPLATE_* and friends) and its numeric code.
+   */
+  CreateTemplate(request: CreateTemplateRequest): Promise<TemplateReply>;
+  ListTemplates(request: ListTemplatesRequest): Promise<ListTemplatesReply>;
+  GetTemplate(request: GetTemplateRequest): Promise<TemplateReply>;
+  UpdateTemplate(request: UpdateTemplateRequest): Promise<TemplateReply>;
+  DeleteTemplate(request: DeleteTemplateRequest): Promise<DeleteTemplateReply>;
 };
 
 export const PUSH_CORE: ServiceDefinition<PushCoreService> = {
   name: 'pushsync.v1.PushCore',
   protoFile: 'pushsync/v1/push_core.proto',
-  methods: ['Status'],
+  methods: ['Status', 'CreateTemplate', 'ListTemplates', 'GetTemplate', 'UpdateTemplate', 'DeleteTemplate'],
 };
+
+/** A template as stored; description is '' when none, times are epoch milliseconds. */
+export interface Template {
+  name: string;
+  title: string;
+  content: string;
+  uri: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An empty name, title or content is refused with its template code. */
+export interface CreateTemplateRequest {
+  appId: string;
+  workspaceId: string;
+  name: string;
+  title: string;
+  content: string;
+  uri: string;
+  description: string;
+}
+
+export interface TemplateReply {
+  template: Template | null;
+}
+
+/** page and page_size 0 take the defaults (1 and 500). */
+export interface ListTemplatesRequest {
+  appId: string;
+  workspaceId: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface ListTemplatesReply {
+  templates: Template[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface GetTemplateRequest {
+  appId: string;
+  workspaceId: string;
+  name: string;
+}
+
+/** Replaces title, content, uri and description of the named template. */
+export interface UpdateTemplateRequest {
+  appId: string;
+  workspaceId: string;
+  name: string;
+  title: string;
+  content: string;
+  uri: string;
+  description: string;
+}
+
+export interface DeleteTemplateRequest {
+  appId: string;
+  workspaceId: string;
+  name: string;
+}
+
+export interface DeleteTemplateReply {
+  name: string;
+}
 
 // proto/pushsync/v1/status.proto
 
@@ -39,10 +116,116 @@ export interface StatusReply {
 /** Mobile Sync: what api-gateway and comet-gateway ask of sync-core. */
 export type SyncCoreService = {
   Status(request: StatusRequest): Promise<StatusReply>;
+  /** Sync configurations (mss.md §5.1-§5.2, DECISIONS D3 "Configs"); every change writes an MSS operation record. */
+  CreateSyncConfig(request: CreateSyncConfigRequest): Promise<SyncConfigReply>;
+  GetSyncConfig(request: SyncConfigRef): Promise<SyncConfigReply>;
+  ListSyncConfigs(request: ListSyncConfigsRequest): Promise<ListSyncConfigsReply>;
+  EditSyncConfig(request: EditSyncConfigRequest): Promise<SyncConfigReply>;
+  SetSyncConfigStatus(request: SetSyncConfigStatusRequest): Promise<SyncConfigReply>;
+  /** Only an OFFLINE configuration; answers the deleted configuration. */
+  DeleteSyncConfig(request: SyncConfigRef): Promise<SyncConfigReply>;
 };
 
 export const SYNC_CORE: ServiceDefinition<SyncCoreService> = {
   name: 'pushsync.v1.SyncCore',
   protoFile: 'pushsync/v1/sync_core.proto',
-  methods: ['Status'],
+  methods: ['Status', 'CreateSyncConfig', 'GetSyncConfig', 'ListSyncConfigs', 'EditSyncConfig', 'SetSyncConfigStatus', 'DeleteSyncConfig'],
 };
+
+/**
+ * A sync configuration. Fields that do not apply to it are unset (multi_device for the device
+ * dimension of a SPECIFY config, user_consistency for the device dimension, repush_mode and
+ * threshold without persistence).
+ */
+export interface SyncConfig {
+  appId: string;
+  workspaceId: string;
+  bizType: string;
+  description: string;
+  /** SPECIFY | GLOBAL */
+  pushRange: string;
+  /** USER | DEVICE */
+  pushObject: string;
+  multiDevice?: boolean;
+  persistent: boolean;
+  /** THRESHOLD */
+  repushMode?: string;
+  threshold?: number;
+  userConsistency?: boolean;
+  /** ONLINE | OFFLINE */
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  operator: string;
+}
+
+export interface SyncConfigReply {
+  config: SyncConfig | null;
+}
+
+/** Names one configuration of an app; operator is who acts (admin key id or access key id). */
+export interface SyncConfigRef {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+  bizType: string;
+}
+
+/**
+ * Unset optional fields are absent from the request; sync-core applies the rules and defaults of D3.
+ * threshold is a double so that sync-core sees (and refuses) a fractional or out-of-range value as sent.
+ */
+export interface CreateSyncConfigRequest {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+  bizType: string;
+  description: string;
+  pushRange: string;
+  pushObject: string;
+  multiDevice?: boolean;
+  persistent?: boolean;
+  repushMode?: string;
+  threshold?: number;
+  userConsistency?: boolean;
+}
+
+export interface ListSyncConfigsRequest {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+}
+
+export interface ListSyncConfigsReply {
+  configs: SyncConfig[];
+}
+
+/**
+ * description, threshold and user_consistency are editable; the immutable fields are refused
+ * with CONFIG_FIELD_IMMUTABLE when set to a value other than the stored one.
+ */
+export interface EditSyncConfigRequest {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+  bizType: string;
+  description?: string;
+  threshold?: number;
+  userConsistency?: boolean;
+  pushRange?: string;
+  pushObject?: string;
+  multiDevice?: boolean;
+  persistent?: boolean;
+  repushMode?: string;
+  /** A bizType in the body that differs from biz_type is an attempt to rename. */
+  newBizType?: string;
+}
+
+export interface SetSyncConfigStatusRequest {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+  bizType: string;
+  /** ONLINE | OFFLINE */
+  status: string;
+}

@@ -15,12 +15,16 @@ export function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
+/** `numericCode`: the push face answers 3028 INVALID_PARAM with its number (mps.md §3.17). */
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform {
-  public constructor(private readonly schema: S) {}
+  public constructor(
+    private readonly schema: S,
+    private readonly numericCode?: number,
+  ) {}
 
   public transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value ?? {});
-    if (!result.success) throw new ValidationError(describeZodError(result.error));
+    if (!result.success) throw new ValidationError(describeZodError(result.error), 'INVALID_PARAM', this.numericCode);
     return result.data;
   }
 }

@@ -2,13 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TenancyModule } from '../shared/tenancy.module';
 import { AdminAppsController } from './admin/admin-apps.controller';
 import { AdminOperatorsController } from './admin/admin-operators.controller';
+import { AdminSyncConfigsController } from './admin/admin-sync-configs.controller';
 import { AdminGuard } from '../shared/admin.guard';
 import { API_GATEWAY_OPTIONS, type ApiGatewayOptions } from './api-gateway.options';
 import { BootstrapOwner } from './bootstrap-owner';
 import { TenancyServices } from './tenancy-services';
 import { OpenApiController } from './tenant/open-api.controller';
+import { PushApiGuard } from './tenant/push-api.guard';
 import { ServiceStatus } from './tenant/service-status';
 import { StatusController } from './tenant/status.controller';
+import { SyncConfigsController } from './tenant/sync-configs.controller';
+import { TemplatesController } from './tenant/templates.controller';
 import { TenantAuthenticator } from './tenant/tenant-authenticator';
 import { TenantGuard } from './tenant/tenant.guard';
 
@@ -19,7 +23,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, SyncConfigsController, AdminSyncConfigsController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,
@@ -27,6 +31,7 @@ export class ApiGatewayModule {
         AdminGuard,
         TenantAuthenticator,
         TenantGuard,
+        PushApiGuard,
         ServiceStatus,
       ],
     };

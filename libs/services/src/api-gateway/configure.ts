@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { ServiceLinks, ReadinessProbe } from '@pushsync/platform';
+import type { ReadinessProbe, ServiceDefinition, ServiceImplementation, ServiceLinks } from '@pushsync/platform';
 import { PUSH_CORE, SYNC_CORE } from '@pushsync/contracts';
 
 /**
@@ -24,7 +24,8 @@ export function configureApiGateway(app: NestFastifyApplication): void {
 
 /** api-gateway is ready only when the cores it calls answer. */
 export function coreLinkProbes(links: ServiceLinks): ReadinessProbe[] {
-  return [SYNC_CORE, PUSH_CORE].map((definition) => ({ name: `link ${definition.name}`, check: () => links.ping(definition) }));
+  const probe = <S extends ServiceImplementation>(definition: ServiceDefinition<S>): ReadinessProbe => ({ name: `link ${definition.name}`, check: () => links.ping(definition) });
+  return [probe(SYNC_CORE), probe(PUSH_CORE)];
 }
 
 /**

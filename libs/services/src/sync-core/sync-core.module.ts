@@ -1,16 +1,38 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
-import type { ServiceLinks } from '@pushsync/platform';
+import { DependencyUnavailableError, type ServiceLinks, type Store } from '@pushsync/platform';
 import { SYNC_CORE } from '@pushsync/contracts';
-import { Lifecycle, SERVICE_INFO, SERVICE_LINKS, type ServiceInfo } from '@pushsync/runtime';
+import { CLOCK, Lifecycle, SERVICE_INFO, SERVICE_LINKS, STORE, type Clock, type ServiceInfo } from '@pushsync/runtime';
+import { SyncConfigRepository, SyncConfigs } from '@pushsync/sync';
 import { coreStatus } from '../shared/core-status';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { TenancyModule } from '../shared/tenancy.module';
+import { syncConfigMethods } from './sync-config-link';
 
-/** Serves the SyncCore link; the Mobile Sync domain joins it in the sync issue. */
+/** Serves the SyncCore link: status and the sync configurations (the data path joins it in later items of the sync issue). */
 @Injectable()
 class SyncCoreLink {
-  public constructor(@Inject(SERVICE_LINKS) links: ServiceLinks, @Inject(SERVICE_INFO) info: ServiceInfo, tenancy: TenancyRepositories, lifecycle: Lifecycle) {
-    lifecycle.register({ name: 'sync-core link', start: () => links.serve(SYNC_CORE, coreStatus('sync-core', info, tenancy)) });
+  private configRepository: SyncConfigRepository | undefined;
+
+  public constructor(
+    @Inject(SERVICE_LINKS) links: ServiceLinks,
+    @Inject(SERVICE_INFO) info: ServiceInfo,
+    @Inject(STORE) store: Store,
+    @Inject(CLOCK) clock: Clock,
+    tenancy: TenancyRepositories,
+    lifecycle: Lifecycle,
+  ) {
+    const configs = () => {
+      if (!this.configRepository) throw new DependencyUnavailableError('store', 'the sync configuration collection is not open yet (service starting)');
+      const { apps, operations } = tenancy.repositories;
+      return new SyncConfigs(this.configRepository, apps, operations, () => clock.now());
+    };
+    lifecycle.register({
+      name: 'sync-core link',
+      start: async () => {
+        this.configRepository = await SyncConfigRepository.open(store);
+        await links.serve(SYNC_CORE, { ...coreStatus('sync-core', info, tenancy), ...syncConfigMethods(configs) });
+      },
+    });
   }
 }
 

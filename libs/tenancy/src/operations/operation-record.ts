@@ -1,6 +1,18 @@
 import type { JsonValue, StoredDocument } from '@pushsync/platform';
 
-/** Admin actions; the MSS console actions of mss.md join them in the sync issue. */
+/** The 8 MSS console action types of mss.md §5.7 (New Configuration, Modify Configuration, ...). */
+export const MSS_ACTIONS = [
+  'NEW_CONFIGURATION',
+  'MODIFY_CONFIGURATION',
+  'DELETE_CONFIGURATION',
+  'NEW_SYNC',
+  'ONLINE_CONFIGURATION',
+  'OFFLINE_CONFIGURATION',
+  'OPEN_SIGNATURE',
+  'CLOSE_SIGNATURE',
+] as const;
+
+/** Every operation record action (DECISIONS D1): the admin actions, then the MSS console actions. */
 export const ADMIN_ACTIONS = [
   'APP_CREATE',
   'APP_DISABLE',
@@ -13,6 +25,7 @@ export const ADMIN_ACTIONS = [
   'ACCESS_KEY_REVOKE',
   'ADMIN_KEY_ISSUE',
   'ADMIN_KEY_REVOKE',
+  ...MSS_ACTIONS,
 ] as const;
 
 export type OperationAction = (typeof ADMIN_ACTIONS)[number];

@@ -86,7 +86,9 @@ export class TenantAuthenticator {
   private checked(app: TenantApp, accessKeyId: string | null, claimed: ClaimedApp, mismatchCode: string): TenantContext {
     if (app.status !== 'active') throw new TenantRefusedError('APP_DISABLED', 'forbidden', `app ${app._id} is disabled`);
     if ((claimed.appId !== undefined && claimed.appId !== app.appId) || (claimed.workspaceId !== undefined && claimed.workspaceId !== app.workspaceId)) {
-      throw new TenantRefusedError(mismatchCode, 'forbidden', `this access key belongs to app ${app._id}, not ${instanceIdOf(claimed.workspaceId ?? '?', claimed.appId ?? '?')}`);
+      // Push codes carry their number (mps.md §3.17: 3007 APPID_WRONG); sync codes have none.
+      const numericCode = mismatchCode === 'APPID_WRONG' ? 3007 : undefined;
+      throw new TenantRefusedError(mismatchCode, 'forbidden', `this access key belongs to app ${app._id}, not ${instanceIdOf(claimed.workspaceId ?? '?', claimed.appId ?? '?')}`, numericCode);
     }
     return { app, accessKeyId };
   }

@@ -41,9 +41,10 @@ export class TenantGuard implements CanActivate {
   }
 }
 
-/** REST v1 names the app in the body (POST) or the query (GET). */
+/** REST v1 names the app in the body (POST, PUT) or the query (GET, and DELETE without a body). */
 function claimedApp(request: FastifyRequest): ClaimedApp {
-  const source = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | undefined;
+  const inQuery = request.method === 'GET' || (request.method === 'DELETE' && (request.body === undefined || request.body === null));
+  const source = (inQuery ? request.query : request.body) as Record<string, unknown> | undefined;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { appId: text(source?.appId), workspaceId: text(source?.workspaceId) };
 }
