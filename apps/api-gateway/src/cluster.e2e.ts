@@ -1,57 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import RPCClient from '@alicloud/pop-core';
 import { clusterEnv, uniqueName } from '@pushsync/platform/testing';
-import { AdminClient, ServiceProcess, TcpProxy, TenantClient, freePort } from '@pushsync/testing';
+import { AdminClient, ClusterProcesses, ServiceProcess, TcpProxy, TenantClient, freePort } from '@pushsync/testing';
 
 const OWNER = `clusterowner.${randomBytes(24).toString('base64url')}`;
 const SERVICES = ['api-gateway', 'sync-core', 'push-core', 'comet-gateway', 'channel-gateway', 'stats'] as const;
-type Service = (typeof SERVICES)[number];
 
 /** Every service as its own process against real NATS, Kafka and the MongoDB-compatible server from tools/infra. */
 describe('cluster: one process per service on real NATS, Kafka and MongoDB', () => {
-  const infra = clusterEnv();
-  const mongoUrl = infra.mongoUrl.replace(/\/[^/]*$/, `/${uniqueName('cluster')}`);
-  const httpPorts = {} as Record<Service, number>;
-  const grpcPorts = { 'sync-core': 0, 'push-core': 0 };
-  const processes = {} as Record<Service, ServiceProcess>;
+  const cluster = new ClusterProcesses('e2e', OWNER);
   let admin: AdminClient;
   let gateway: string;
 
-  const envOf = (service: Service): Record<string, string> => ({
-    PUSHSYNC_MODE: 'cluster',
-    NATS_URL: infra.natsUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: mongoUrl,
-    HTTP_PORT: String(httpPorts[service]),
-    NODE_ID: `${service}-e2e`,
-    PUSHSYNC_ADMIN_KEY: OWNER,
-    ...(service === 'api-gateway' ? { SYNC_CORE_GRPC: `127.0.0.1:${grpcPorts['sync-core']}`, PUSH_CORE_GRPC: `127.0.0.1:${grpcPorts['push-core']}` } : {}),
-    ...(service === 'sync-core' || service === 'push-core' ? { GRPC_LISTEN: `127.0.0.1:${grpcPorts[service]}` } : {}),
-  });
-  const readyz = (service: Service) => `http://127.0.0.1:${httpPorts[service]}/readyz`;
-  const launch = async (service: Service) => {
-    processes[service] = new ServiceProcess(service, envOf(service)).start();
-    await processes[service].waitUntilReady(readyz(service), 60_000);
-  };
-
   beforeAll(async () => {
-    for (const service of SERVICES) httpPorts[service] = await freePort();
-    grpcPorts['sync-core'] = await freePort();
-    grpcPorts['push-core'] = await freePort();
-    gateway = `http://127.0.0.1:${httpPorts['api-gateway']}`;
+    await cluster.start(SERVICES);
+    gateway = cluster.baseUrl('api-gateway');
     admin = new AdminClient(gateway, OWNER);
-    // The cores first: api-gateway is ready only when the cores it calls answer.
-    await Promise.all(SERVICES.filter((s) => s !== 'api-gateway').map(launch));
-    await launch('api-gateway');
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all(Object.values(processes).map((p) => p.stop().catch(() => undefined)));
-  }, 60_000);
+  afterAll(() => cluster.stopAll(), 60_000);
 
   it('brings every service up, each reporting its dependencies ready', async () => {
     for (const service of SERVICES) {
-      const report = (await (await fetch(readyz(service))).json()) as { ready: boolean; checks: Array<{ name: string }> };
+      const report = (await (await fetch(cluster.readyz(service))).json()) as { ready: boolean; checks: Array<{ name: string }> };
       expect(report.ready).toBe(true);
       expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['store (mongodb)', 'stream (kafka)', 'bus (nats)']));
     }
@@ -84,8 +55,8 @@ describe('cluster: one process per service on real NATS, Kafka and MongoDB', () 
     const client = new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret);
     const nonce = randomBytes(12).toString('hex');
     expect((await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' }, { nonce })).status).toBe(200);
-    await processes['api-gateway'].kill9();
-    await launch('api-gateway');
+    await cluster.process('api-gateway').kill9();
+    await cluster.launch('api-gateway');
     expect((await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' })).status).toBe(200);
     const replayed = await client.get('/v1/status', { appId: 'app-durable', workspaceId: 'wsc' }, { nonce });
     expect([replayed.status, replayed.body.code]).toEqual([401, 'NONCE_REPLAYED']);
@@ -94,13 +65,13 @@ describe('cluster: one process per service on real NATS, Kafka and MongoDB', () 
   it('reports a killed core instead of hiding it, and recovers when it is back', async () => {
     const tenant = await admin.newTenant('app-core-down', 'wsc');
     const client = new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret);
-    await processes['sync-core'].kill9();
+    await cluster.process('sync-core').kill9();
     const degraded = await client.get<{ services: Array<{ service: string; error?: string }> }>('/v1/status', { appId: 'app-core-down', workspaceId: 'wsc' });
     expect(degraded.status).toBe(200);
     expect(degraded.body.services[0].error).toMatch(/UNAVAILABLE/);
-    expect((await fetch(readyz('api-gateway'))).status).toBe(503);
-    await launch('sync-core');
-    await processes['api-gateway'].waitUntilReady(readyz('api-gateway'));
+    expect((await fetch(cluster.readyz('api-gateway'))).status).toBe(503);
+    await cluster.launch('sync-core');
+    await cluster.process('api-gateway').waitUntilReady(cluster.readyz('api-gateway'));
     const healed = await client.get<{ services: Array<{ appKnown: boolean }> }>('/v1/status', { appId: 'app-core-down', workspaceId: 'wsc' });
     expect(healed.body.services.map((s) => s.appKnown)).toEqual([true, true]);
   }, 90_000);

@@ -1,48 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { clusterEnv, uniqueName } from '@pushsync/platform/testing';
-import { AdminClient, ServiceProcess, TenantClient, freePort } from '@pushsync/testing';
+import { AdminClient, ClusterProcesses, TenantClient } from '@pushsync/testing';
 
 const OWNER = `cfgowner.${randomBytes(24).toString('base64url')}`;
-const SERVICES = ['api-gateway', 'sync-core', 'push-core'] as const;
-type Service = (typeof SERVICES)[number];
 
 /** Sync configurations in cluster mode: api-gateway -> gRPC -> sync-core on the MongoDB-compatible store, surviving kill -9 of sync-core. */
 describe('cluster: sync configurations through api-gateway and sync-core', () => {
-  const infra = clusterEnv();
-  const mongoUrl = infra.mongoUrl.replace(/\/[^/]*$/, `/${uniqueName('synccfg')}`);
-  const httpPorts = {} as Record<Service, number>;
-  const grpcPorts = { 'sync-core': 0, 'push-core': 0 };
-  const processes = {} as Record<Service, ServiceProcess>;
+  const cluster = new ClusterProcesses('cfg', OWNER);
   let gateway: string;
 
-  const envOf = (service: Service): Record<string, string> => ({
-    PUSHSYNC_MODE: 'cluster',
-    NATS_URL: infra.natsUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: mongoUrl,
-    HTTP_PORT: String(httpPorts[service]),
-    NODE_ID: `${service}-cfg`,
-    PUSHSYNC_ADMIN_KEY: OWNER,
-    ...(service === 'api-gateway' ? { SYNC_CORE_GRPC: `127.0.0.1:${grpcPorts['sync-core']}`, PUSH_CORE_GRPC: `127.0.0.1:${grpcPorts['push-core']}` } : { GRPC_LISTEN: `127.0.0.1:${grpcPorts[service]}` }),
-  });
-  const readyz = (service: Service) => `http://127.0.0.1:${httpPorts[service]}/readyz`;
-  const launch = async (service: Service) => {
-    processes[service] = new ServiceProcess(service, envOf(service)).start();
-    await processes[service].waitUntilReady(readyz(service), 60_000);
-  };
-
   beforeAll(async () => {
-    for (const service of SERVICES) httpPorts[service] = await freePort();
-    grpcPorts['sync-core'] = await freePort();
-    grpcPorts['push-core'] = await freePort();
-    gateway = `http://127.0.0.1:${httpPorts['api-gateway']}`;
-    await Promise.all([launch('sync-core'), launch('push-core')]);
-    await launch('api-gateway');
+    await cluster.start(['sync-core', 'push-core', 'api-gateway']);
+    gateway = cluster.baseUrl('api-gateway');
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all(Object.values(processes).map((p) => p.stop().catch(() => undefined)));
-  }, 60_000);
+  afterAll(() => cluster.stopAll(), 60_000);
 
   it('keeps a configuration created through api-gateway across kill -9 and restart of sync-core, with its operation record', async () => {
     const admin = new AdminClient(gateway, OWNER);
@@ -59,9 +30,9 @@ describe('cluster: sync configurations through api-gateway and sync-core', () =>
     const global = await client.post<{ config: Record<string, unknown> }>('/v1/sync/configs', { ...app, bizType: 'NEWS', description: 'news', pushRange: 'GLOBAL', pushObject: 'DEVICE' });
     expect(global.body.config).toMatchObject({ multiDevice: true, persistent: true, threshold: 100, userConsistency: null });
 
-    await processes['sync-core'].kill9();
-    await launch('sync-core');
-    await processes['api-gateway'].waitUntilReady(readyz('api-gateway'));
+    await cluster.process('sync-core').kill9();
+    await cluster.launch('sync-core');
+    await cluster.process('api-gateway').waitUntilReady(cluster.readyz('api-gateway'));
 
     const after = await client.get<{ code: string; config: Record<string, unknown> }>('/v1/sync/configs/ORDERS', app);
     expect([after.status, after.body.code]).toEqual([200, 'SUCCESS']);
