@@ -81,4 +81,34 @@ describe('Devices', () => {
     expect(await devices.reportVendorToken(APP, '', 'FCM', 'x')).toMatchObject({ success: false, code: 3001 });
     expect(await devices.reportVendorToken(OTHER_APP, token, 'FCM', 'x')).toMatchObject({ success: false, code: 3054 });
   });
+
+  it('registers a device without a connection: issues a token, records the vendor token, refuses foreign tokens and bad vendors', async () => {
+    const IOS: DeviceFacts = { ...FACTS, platform: 'IOS', manufacturer: 'apple' };
+    const issued = await devices.reportDevice(APP, '', IOS, 'APNS', 'apns-1');
+    expect(issued).toMatchObject({ success: true, code: 100, issued: true, device: { ...APP, platform: 'IOS', vendorTokens: { APNS: 'apns-1' }, userId: null } });
+    const token = issued.device!._id;
+    expect(token).toMatch(DEVICE_TOKEN);
+
+    now += 10;
+    expect(await devices.reportDevice(APP, token, IOS, 'APNS', 'apns-2')).toMatchObject({ success: true, issued: false, device: { _id: token, vendorTokens: { APNS: 'apns-2' }, lastSeenAt: now } });
+    expect(await devices.reportDevice(OTHER_APP, token, IOS, 'APNS', 'x')).toMatchObject({ success: false, code: 3054, name: 'DELIVERYTOKEN_INVALID' });
+    expect(await devices.reportDevice(APP, 'AAAAAAAAAAAAAAAAAAAAAA', IOS, 'APNS', 'x')).toMatchObject({ success: false, code: 3054 });
+
+    expect(await devices.reportDevice(APP, '', IOS, 'NOKIA', 'x')).toMatchObject({ success: false, code: 3028, name: 'INVALID_PARAM' });
+    expect(await devices.reportDevice(APP, '', IOS, 'APNS', '')).toMatchObject({ success: false, code: 3028 });
+
+    // Bound over HTTP, the registered device is found by its user like a connected one.
+    expect(await devices.bind(APP, token, 'u-ios', '')).toMatchObject({ success: true, device: { userId: 'u-ios', sessionId: null, boundAt: now } });
+    expect((await devices.devicesOfUser(APP, 'u-ios')).map((d) => d._id)).toEqual([token]);
+  });
+
+  it('unbinds only the named user when a userId is given', async () => {
+    const issued = await devices.identify(APP, '', FACTS);
+    if (!issued.ok) throw new Error(issued.message);
+    const token = issued.device._id;
+    await devices.bind(APP, token, 'u2', '');
+    now += 5;
+    expect(await devices.unbind(APP, token, 'u1')).toMatchObject({ success: true, device: { userId: 'u2', unboundAt: null } });
+    expect(await devices.unbind(APP, token, 'u2')).toMatchObject({ success: true, device: { userId: null, unboundAt: now } });
+  });
 });

@@ -12,6 +12,9 @@ export type IdentifyResult = { ok: true; device: Device; issued: boolean } | { o
 
 export type DeviceRpcResult = RpcResult & { device?: Device };
 
+/** The answer of {@link Devices.reportDevice}: the RPC result, and on success the device and whether its token was issued now. */
+export type ReportDeviceResult = RpcResult & { device?: Device; issued?: boolean };
+
 /** Vendor names a device may report a token for (comet.v1.Vendor, mps.md §4, DECISIONS D4). */
 export const VENDORS = ['XIAOMI', 'HUAWEI', 'OPPO', 'VIVO', 'HONOR', 'HARMONYOS', 'FCM', 'APNS'] as const;
 export const MAX_USER_ID_LENGTH = 128;
@@ -53,13 +56,18 @@ export class Devices {
     return device ? { ...RPC_SUCCESS, device } : RPC_FAILURES.DELIVERYTOKEN_INVALID();
   }
 
-  /** Removes the binding (idempotent: unbinding an unbound device succeeds and keeps its unboundAt). */
-  public async unbind(app: AppRef, token: string): Promise<DeviceRpcResult> {
+  /**
+   * Removes the binding (idempotent: unbinding an unbound device succeeds and keeps its unboundAt).
+   * With `userId` (mps.md §4 `unbind(userId, token)`), only that user's binding is removed: when the
+   * device is bound to someone else the call succeeds and changes nothing, so a stale logout cannot
+   * unbind the next user of the device.
+   */
+  public async unbind(app: AppRef, token: string, userId?: string): Promise<DeviceRpcResult> {
     if (token === '') return RPC_FAILURES.NEED_DELIVERYTOKEN();
     if (!isWellFormedDeviceToken(token)) return RPC_FAILURES.DELIVERYTOKEN_INVALID();
     const current = await this.repository.find(app.workspaceId, app.appId, token);
     if (!current) return RPC_FAILURES.DELIVERYTOKEN_INVALID();
-    if (current.userId === null) return { ...RPC_SUCCESS, device: current };
+    if (current.userId === null || (userId !== undefined && userId !== '' && userId !== current.userId)) return { ...RPC_SUCCESS, device: current };
     const now = this.clock.now();
     const device = await this.repository.update(app.workspaceId, app.appId, token, { userId: null, sessionId: null, unboundAt: now, lastSeenAt: now });
     return device ? { ...RPC_SUCCESS, device } : RPC_FAILURES.DELIVERYTOKEN_INVALID();
@@ -73,6 +81,21 @@ export class Devices {
     if (!isWellFormedDeviceToken(token)) return RPC_FAILURES.DELIVERYTOKEN_INVALID();
     const device = await this.repository.setVendorToken(app.workspaceId, app.appId, token, vendor, vendorToken, this.clock.now());
     return device ? { ...RPC_SUCCESS, device } : RPC_FAILURES.DELIVERYTOKEN_INVALID();
+  }
+
+  /**
+   * A device that never holds a connection (iOS with APNs only, mps.md §4 "Device report"):
+   * registers it as a handshake would (a new token when none is presented, otherwise the
+   * presented token must name a device of this app: 3054) and records its vendor token. The
+   * vendor and vendor token are checked first, so a refused report leaves no device behind.
+   */
+  public async reportDevice(app: AppRef, presentedToken: string, facts: DeviceFacts, vendor: string, vendorToken: string): Promise<ReportDeviceResult> {
+    if (!(VENDORS as readonly string[]).includes(vendor)) return RPC_FAILURES.INVALID_PARAM(`unknown vendor ${JSON.stringify(vendor)}; one of ${VENDORS.join(', ')}`);
+    if (vendorToken === '' || vendorToken.length > MAX_VENDOR_TOKEN_LENGTH) return RPC_FAILURES.INVALID_PARAM(`the vendor token must have 1 to ${MAX_VENDOR_TOKEN_LENGTH} characters`);
+    const identified = await this.identify(app, presentedToken, facts);
+    if (!identified.ok) return RPC_FAILURES.DELIVERYTOKEN_INVALID();
+    const reported = await this.reportVendorToken(app, identified.device._id, vendor, vendorToken);
+    return reported.success ? { ...reported, issued: identified.issued } : reported;
   }
 
   public find(app: AppRef, token: string): Promise<Device | null> {

@@ -20,13 +20,63 @@ export type PushCoreService = {
   GetTemplate(request: GetTemplateRequest): Promise<TemplateReply>;
   UpdateTemplate(request: UpdateTemplateRequest): Promise<TemplateReply>;
   DeleteTemplate(request: DeleteTemplateRequest): Promise<DeleteTemplateReply>;
+  /**
+   * Devices and bindings for callers without a comet connection (mps.md §4, DECISIONS D2):
+   * tenant servers (REST v1 /v1/devices/bind|unbind) and devices that only report over HTTP
+   * (/client/v1/devices/...). Rule violations are answered in the reply (success false and the
+   * mps.md §4 code: 3001, 3012, 3028, 3054), not as errors.
+   */
+  BindDevice(request: BindDeviceRequest): Promise<DeviceRpcReply>;
+  UnbindDevice(request: UnbindDeviceRequest): Promise<DeviceRpcReply>;
+  ReportDevice(request: ReportDeviceRequest): Promise<DeviceRpcReply>;
 };
 
 export const PUSH_CORE: ServiceDefinition<PushCoreService> = {
   name: 'pushsync.v1.PushCore',
   protoFile: 'pushsync/v1/push_core.proto',
-  methods: ['Status', 'CreateTemplate', 'ListTemplates', 'GetTemplate', 'UpdateTemplate', 'DeleteTemplate'],
+  methods: ['Status', 'CreateTemplate', 'ListTemplates', 'GetTemplate', 'UpdateTemplate', 'DeleteTemplate', 'BindDevice', 'UnbindDevice', 'ReportDevice'],
 };
+
+/** The client RPC result of mps.md §4 (ResultPbPB); delivery_token is the device's token when known. */
+export interface DeviceRpcReply {
+  success: boolean;
+  code: number;
+  name: string;
+  message: string;
+  deliveryToken: string;
+  /** ReportDevice: the token was issued by this call. */
+  tokenIssued: boolean;
+}
+
+export interface BindDeviceRequest {
+  appId: string;
+  workspaceId: string;
+  deliveryToken: string;
+  userId: string;
+}
+
+/** user_id '' unbinds whoever is bound; otherwise only that user's binding is removed. */
+export interface UnbindDeviceRequest {
+  appId: string;
+  workspaceId: string;
+  deliveryToken: string;
+  userId: string;
+}
+
+/** delivery_token '' registers a new device (a token is issued, as at a first handshake). */
+export interface ReportDeviceRequest {
+  appId: string;
+  workspaceId: string;
+  deliveryToken: string;
+  /** IOS, ANDROID, HARMONY or WEB. */
+  platform: string;
+  /** A comet.v1 Vendor name: APNS, FCM, HUAWEI, ... */
+  vendor: string;
+  vendorToken: string;
+  osVersion: string;
+  appVersion: string;
+  deviceId: string;
+}
 
 /** A template as stored; description is '' when none, times are epoch milliseconds. */
 export interface Template {

@@ -7,6 +7,8 @@ import { AdminGuard } from '../shared/admin.guard';
 import { API_GATEWAY_OPTIONS, type ApiGatewayOptions } from './api-gateway.options';
 import { BootstrapOwner } from './bootstrap-owner';
 import { TenancyServices } from './tenancy-services';
+import { ClientDevicesController } from './tenant/client-devices.controller';
+import { DevicesController } from './tenant/devices.controller';
 import { OpenApiController } from './tenant/open-api.controller';
 import { PushApiGuard } from './tenant/push-api.guard';
 import { ServiceStatus } from './tenant/service-status';
@@ -23,7 +25,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, SyncConfigsController, AdminSyncConfigsController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,

@@ -12,7 +12,9 @@ import { CometServer } from './comet-server';
 const deliveryBody = z.strictObject({
   appId: z.string().min(1).max(64),
   workspaceId: z.string().min(1).max(64),
-  deviceTokens: z.array(z.string().min(1).max(64)).min(1).max(1000),
+  // Exactly one of: the device tokens, or a user whose connected devices (presence user entries) get the frame.
+  deviceTokens: z.array(z.string().min(1).max(64)).min(1).max(1000).optional(),
+  userId: z.string().min(1).max(128).optional(),
   message: z.strictObject({
     msgId: z.string().min(1).max(64),
     title: z.string().max(200).default(''),
@@ -22,7 +24,7 @@ const deliveryBody = z.strictObject({
     // Values up to the frame limit: operators use this to test large frames too (the encoder enforces COMET_MAX_FRAME_BYTES).
     extParams: z.record(z.string().max(64), z.string().max(1024 * 1024)).refine((params) => Object.keys(params).length <= 20, 'at most 20 ext params').default({}),
   }),
-});
+}).refine((body) => (body.deviceTokens === undefined) !== (body.userId === undefined), 'name exactly one of deviceTokens and userId');
 
 /**
  * Operator tool: sends a push message frame to connected devices of an app through the gateway's
@@ -50,6 +52,7 @@ export class CometAdminController {
       if (isProtocolError(error)) throw new ValidationError(`the message cannot be sent as a frame: ${error.message}`);
       throw error;
     }
-    return this.comet.deliveries.deliverToDevices(instanceId, body.deviceTokens, frame);
+    if (body.userId !== undefined) return this.comet.deliveries.deliverToUser(instanceId, body.userId, frame);
+    return this.comet.deliveries.deliverToDevices(instanceId, body.deviceTokens ?? [], frame);
   }
 }

@@ -1,16 +1,14 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query, Req, UseGuards, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PUSH_CORE, type Template } from '@pushsync/contracts';
-import { ValidationError, type ServiceLinks } from '@pushsync/platform';
-import { ApiJsonBody, SERVICE_LINKS, ZodValidationPipe } from '@pushsync/runtime';
+import type { ServiceLinks } from '@pushsync/platform';
+import { ApiJsonBody, SERVICE_LINKS } from '@pushsync/runtime';
 import { PushApiGuard } from './push-api.guard';
+import { PushParams } from './push-params';
 import type { TenantContext } from './tenant-context';
 import { CurrentTenant, TenantGuard, TenantMismatchCode } from './tenant.guard';
-
-/** 3028 INVALID_PARAM: wrong types, unknown fields and malformed query parameters on the push face. */
-const INVALID_PARAM = 3028;
 
 const appFields = { appId: z.string().min(1).max(64), workspaceId: z.string().min(1).max(64) };
 // Lengths and formats are the domain's rules (they answer the TEMPLATE_* codes), so the schemas only check types.
@@ -20,25 +18,6 @@ const UpdateTemplateBody = z.strictObject({ ...appFields, ...editableFields });
 const AppQuery = z.strictObject(appFields);
 const positive = z.string().regex(/^[1-9]\d{0,5}$/, 'expected an integer ≥ 1').transform(Number);
 const ListQuery = z.strictObject({ ...appFields, page: positive.optional(), pageSize: positive.optional() });
-
-/**
- * Push-face parameters: a missing or empty appId/workspaceId is 3003 NEED_APPID_WORKSPACEID
- * (mps.md §3.17); any other type or unknown-field problem is 3028 INVALID_PARAM naming the field.
- */
-class PushParams<S extends z.ZodType> implements PipeTransform {
-  private readonly zod: ZodValidationPipe<S>;
-
-  public constructor(schema: S) {
-    this.zod = new ZodValidationPipe(schema, INVALID_PARAM);
-  }
-
-  public transform(value: unknown): z.infer<S> {
-    const params = (value ?? {}) as Record<string, unknown>;
-    const missing = ['appId', 'workspaceId'].filter((name) => params[name] === undefined || params[name] === '');
-    if (missing.length > 0) throw new ValidationError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} empty`, 'NEED_APPID_WORKSPACEID', 3003);
-    return this.zod.transform(value);
-  }
-}
 
 /** A template as REST v1 shows it: times in RFC 3339, no description as null. */
 function templateView(template: Template | null) {

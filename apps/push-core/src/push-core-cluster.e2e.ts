@@ -3,8 +3,8 @@ import { AdminClient, ClusterProcesses, TenantClient } from '@pushsync/testing';
 
 const OWNER = `clusterowner.${randomBytes(24).toString('base64url')}`;
 
-/** Templates in cluster mode: api-gateway calls push-core over gRPC, push-core keeps them in MongoDB. */
-describe('cluster: message templates through api-gateway and push-core', () => {
+/** push-core in cluster mode: api-gateway calls it over gRPC, it keeps its data in MongoDB. */
+describe('cluster: push-core through api-gateway (templates, device binding)', () => {
   const cluster = new ClusterProcesses('templates-e2e', OWNER);
   let admin: AdminClient;
   let gateway: string;
@@ -35,4 +35,22 @@ describe('cluster: message templates through api-gateway and push-core', () => {
     const missing = await client.get('/v1/templates/none', app);
     expect([missing.status, missing.body.code, missing.body.numericCode]).toEqual([404, 'TEMPLATE_NOT_EXIST', 3022]);
   }, 120_000);
+
+  it('reports a device over the client endpoint and binds it with a signed REST call, over gRPC to push-core', async () => {
+    const tenant = await admin.newTenant('app-bind-cluster', 'wsc');
+    const app = { appId: 'app-bind-cluster', workspaceId: 'wsc' };
+    const clientKey = (await admin.call<{ clientKey: string }>('GET', '/admin/v1/apps/wsc_app-bind-cluster')).body.clientKey;
+    const reported = await fetch(`${gateway}/client/v1/devices/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...app, clientKey, platform: 'IOS', vendor: 'APNS', vendorToken: 'apns-token-1' }),
+    });
+    const report = (await reported.json()) as { success: boolean; code: number; deliveryToken: string };
+    expect([reported.status, report.success, report.code]).toEqual([200, true, 100]);
+    const client = new TenantClient(gateway, tenant.accessKeyId, tenant.accessKeySecret);
+    const bound = await client.post<{ code: string; result: { code: number } }>('/v1/devices/bind', { ...app, deliveryToken: report.deliveryToken, userId: 'alice' });
+    expect([bound.status, bound.body.code, bound.body.result.code]).toEqual([200, 'OK', 100]);
+    const unknown = await client.post('/v1/devices/bind', { ...app, deliveryToken: 'AAAAAAAAAAAAAAAAAAAAAA', userId: 'alice' });
+    expect([unknown.status, unknown.body.numericCode]).toEqual([400, 3054]);
+  }, 60_000);
 });
