@@ -90,6 +90,10 @@ export class EmbeddedStream implements Stream {
   private readonly groups = new Map<string, GroupMember[]>();
   private rebalancing = Promise.resolve();
   private readonly trimTimer: NodeJS.Timeout;
+  /** The statements of every produce and every handled batch, prepared once. */
+  private readonly statements: Record<'insertRecord' | 'topicPartitions' | 'committedOffset' | 'commitOffset', Database.Statement>;
+  /** Partition counts only grow, and only through createTopic of this instance. */
+  private readonly partitionCounts = new Map<string, number>();
 
   public constructor(
     file: string,
@@ -103,6 +107,14 @@ export class EmbeddedStream implements Stream {
       CREATE TABLE IF NOT EXISTS stream_offsets (grp TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
         next_offset INTEGER NOT NULL, PRIMARY KEY (grp, topic, partition));
     `);
+    this.statements = {
+      insertRecord: this.database.prepare('INSERT INTO stream_records (topic, partition, offset, key, value, headers, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      topicPartitions: this.database.prepare('SELECT partitions FROM stream_topics WHERE name = ?'),
+      committedOffset: this.database.prepare('SELECT next_offset FROM stream_offsets WHERE grp = ? AND topic = ? AND partition = ?'),
+      commitOffset: this.database.prepare(
+        'INSERT INTO stream_offsets (grp, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT(grp, topic, partition) DO UPDATE SET next_offset = excluded.next_offset',
+      ),
+    };
     this.produced.setMaxListeners(0);
     this.trimTimer = setInterval(() => this.trimExpired(), 60_000);
     this.trimTimer.unref();
@@ -114,7 +126,7 @@ export class EmbeddedStream implements Stream {
 
   public async produce(topic: string, messages: StreamMessage[]): Promise<ProducedRecord[]> {
     const partitions = this.partitionsOf(topic) ?? this.createTopic({ name: topic, partitions: DEFAULT_PARTITIONS });
-    const insert = this.database.prepare('INSERT INTO stream_records (topic, partition, offset, key, value, headers, ts) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.statements.insertRecord;
     const now = Date.now();
     const produced = this.database.transaction(() =>
       messages.map((message) => {
@@ -244,12 +256,17 @@ export class EmbeddedStream implements Stream {
     this.database
       .prepare('INSERT INTO stream_topics (name, partitions, retention_ms) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET partitions = max(partitions, excluded.partitions)')
       .run(topic.name, topic.partitions, topic.retentionMs ?? DEFAULT_RETENTION_MS);
+    this.partitionCounts.delete(topic.name);
     return this.partitionsOf(topic.name)!;
   }
 
   private partitionsOf(topic: string): number | undefined {
-    const row = this.database.prepare('SELECT partitions FROM stream_topics WHERE name = ?').get(topic) as { partitions: number } | undefined;
-    return row?.partitions;
+    let partitions = this.partitionCounts.get(topic);
+    if (partitions === undefined) {
+      partitions = (this.statements.topicPartitions.get(topic) as { partitions: number } | undefined)?.partitions;
+      if (partitions !== undefined) this.partitionCounts.set(topic, partitions);
+    }
+    return partitions;
   }
 
   private takeOffset(topic: string, partition: number): number {
@@ -277,14 +294,12 @@ export class EmbeddedStream implements Stream {
   }
 
   private readCommitted(group: string, partition: TopicPartition): number | null {
-    const row = this.database.prepare('SELECT next_offset FROM stream_offsets WHERE grp = ? AND topic = ? AND partition = ?').get(group, partition.topic, partition.partition) as { next_offset: number } | undefined;
+    const row = this.statements.committedOffset.get(group, partition.topic, partition.partition) as { next_offset: number } | undefined;
     return row?.next_offset ?? null;
   }
 
   private commit(group: string, partition: TopicPartition, nextOffset: number): void {
-    this.database
-      .prepare('INSERT INTO stream_offsets (grp, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT(grp, topic, partition) DO UPDATE SET next_offset = excluded.next_offset')
-      .run(group, partition.topic, partition.partition, nextOffset);
+    this.statements.commitOffset.run(group, partition.topic, partition.partition, nextOffset);
   }
 
   private trimExpired(): void {
