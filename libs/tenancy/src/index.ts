@@ -11,3 +11,5 @@ export * from './admin/operator-authentication';
 export * from './admin/tenant-administration';
 export * from './tenancy.errors';
 export * from './authentication';
+export * from './apps/platform-key';
+export * from './apps/platform-keys';

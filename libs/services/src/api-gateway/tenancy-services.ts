@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PlatformLogger } from '@pushsync/platform';
 import { CLOCK, LOGGER, type Clock } from '@pushsync/runtime';
-import { OperatorAuthentication, TenantAdministration } from '@pushsync/tenancy';
+import { OperatorAuthentication, PlatformKeys, TenantAdministration } from '@pushsync/tenancy';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 
 /** The tenancy use cases, built over the repositories once they are open. */
 @Injectable()
 export class TenancyServices {
+  private sharedPlatformKeys: PlatformKeys | undefined;
+
   public constructor(
     private readonly repositories: TenancyRepositories,
     @Inject(LOGGER) private readonly logger: PlatformLogger,
@@ -15,7 +17,13 @@ export class TenancyServices {
 
   public get administration(): TenantAdministration {
     const { apps, accessKeys, adminKeys, operations } = this.repositories.repositories;
-    return new TenantAdministration(apps, accessKeys, adminKeys, operations, () => this.clock.now());
+    return new TenantAdministration(apps, accessKeys, adminKeys, operations, this.platformKeys, () => this.clock.now());
+  }
+
+  /** One instance, so concurrent first uses in this process share one key generation. */
+  public get platformKeys(): PlatformKeys {
+    this.sharedPlatformKeys ??= new PlatformKeys(this.repositories.repositories.apps, () => this.clock.now());
+    return this.sharedPlatformKeys;
   }
 
   public get operatorAuthentication(): OperatorAuthentication {

@@ -1,4 +1,6 @@
 import { DuplicateKeyError, NotFoundError } from '@pushsync/platform';
+import { newPlatformKeyPair } from '../apps/platform-key';
+import type { PlatformKeys } from '../apps/platform-keys';
 import { instanceIdOf, newClientKey, type TenantApp } from '../apps/tenant-app';
 import type { TenantAppRepository } from '../apps/tenant-app.repository';
 import { newAccessKeyId, newAccessKeySecret, type AccessKey } from '../keys/access-key';
@@ -17,6 +19,7 @@ export interface AppSettingsChange {
   rsaPublicKey?: string | null;
   timeZone?: string;
   retentionDays?: number;
+  syncValidationUrl?: string | null;
 }
 
 const SWITCH_ACTIONS: Partial<Record<keyof AppSettingsChange, OperationAction>> = {
@@ -31,6 +34,7 @@ export class TenantAdministration {
     private readonly accessKeys: AccessKeyRepository,
     private readonly adminKeys: AdminKeyRepository,
     private readonly operations: OperationRecordRepository,
+    private readonly platformKeys: PlatformKeys,
     private readonly now: () => number,
   ) {}
 
@@ -49,6 +53,8 @@ export class TenantAdministration {
       rsaPublicKey: null,
       timeZone: '+08:00',
       retentionDays: 30,
+      syncValidationUrl: null,
+      platformKey: await newPlatformKeyPair(now),
       createdAt: now,
       updatedAt: now,
     };
@@ -84,7 +90,8 @@ export class TenantAdministration {
     const instanceId = instanceIdOf(workspaceId, appId);
     requirePermission(operator, 'operate', instanceId);
     const before = await this.existingApp(workspaceId, appId);
-    const diff = diffOf(before, change);
+    // Apps created before the setting existed lack the field; for the diff that means null.
+    const diff = diffOf({ ...before, syncValidationUrl: before.syncValidationUrl ?? null }, change);
     if (Object.keys(diff).length === 0) return before;
     const updated = await this.apps.update(workspaceId, appId, { ...change, updatedAt: this.now() });
     if (!updated) throw new AppNotFoundError(instanceId);
@@ -93,6 +100,12 @@ export class TenantAdministration {
       await this.record(operator, instanceId, action, { [field]: field === 'rsaPublicKey' ? { from: '[key]', to: '[key]' } : fieldDiff });
     }
     return updated;
+  }
+
+  /** The SPKI PEM tenants verify receipts and validation calls with; created on first use for older apps. */
+  public async platformPublicKey(operator: Operator, workspaceId: string, appId: string): Promise<string> {
+    requirePermission(operator, 'read', instanceIdOf(workspaceId, appId));
+    return this.platformKeys.publicKeyOf(await this.existingApp(workspaceId, appId));
   }
 
   public async rotateClientKey(operator: Operator, workspaceId: string, appId: string): Promise<TenantApp> {

@@ -1,4 +1,5 @@
 import type { Collection, JsonValue, Store } from '@pushsync/platform';
+import type { PlatformKeyPair } from './platform-key';
 import { instanceIdOf, type TenantApp } from './tenant-app';
 
 export class TenantAppRepository {
@@ -30,5 +31,10 @@ export class TenantAppRepository {
   public update(workspaceId: string, appId: string, changes: Partial<Omit<TenantApp, '_id' | 'appId' | 'workspaceId'>>): Promise<TenantApp | null> {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Record<string, JsonValue>;
     return this.apps.findOneAndUpdate({ _id: instanceIdOf(workspaceId, appId) }, { $set: defined });
+  }
+
+  /** Stores the key only when the app has none yet; the caller re-reads to learn which key won. */
+  public async setPlatformKeyIfAbsent(workspaceId: string, appId: string, key: PlatformKeyPair): Promise<void> {
+    await this.apps.updateOne({ _id: instanceIdOf(workspaceId, appId), platformKey: { $exists: false } }, { $set: { platformKey: key } });
   }
 }

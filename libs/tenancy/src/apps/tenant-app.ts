@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredDocument } from '@pushsync/platform';
+import type { PlatformKeyPair } from './platform-key';
 
 /** A tenant app (DECISIONS D1): one (appId, workspaceId) pair and its switches and settings. */
 export interface TenantApp extends StoredDocument {
@@ -21,6 +22,10 @@ export interface TenantApp extends StoredDocument {
   timeZone: string;
   /** Days an oplog or message is kept, 1-30. */
   retentionDays: number;
+  /** Where user consistency validation calls go (mss.md §4); absent or null: none configured. */
+  syncValidationUrl?: string | null;
+  /** Absent on apps created before platform keys existed; PlatformKeys adds it at first use. */
+  platformKey?: PlatformKeyPair;
   createdAt: number;
   updatedAt: number;
 }

@@ -42,6 +42,13 @@ export class AdminAppsController {
     return mapApp(await this.tenancy.administration.getApp(operator, workspaceId, appId));
   }
 
+  @Get(':instanceId/platform-key')
+  @ApiOperation({ summary: 'The public key (SPKI PEM) that verifies receipts and user consistency validation calls' })
+  public async platformKey(@CurrentOperator() operator: Operator, @Param('instanceId') instanceId: string) {
+    const { workspaceId, appId } = instance(instanceId);
+    return { instanceId, publicKey: await this.tenancy.administration.platformPublicKey(operator, workspaceId, appId) };
+  }
+
   @Post(':instanceId/disable')
   @HttpCode(200)
   public async disable(@CurrentOperator() operator: Operator, @Param('instanceId') instanceId: string) {

@@ -14,7 +14,13 @@ export const ChangeSettingsRequest = z.strictObject({
   rsaPublicKey: z.string().regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/, 'must be a PEM public key').nullable().optional(),
   timeZone: z.string().regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, 'must be a UTC offset such as +08:00').optional(),
   retentionDays: z.number().int().min(1).max(30).optional(),
+  syncValidationUrl: z.string().max(2048).refine(isHttpUrl, 'must be an http or https URL').nullable().optional(),
 });
+
+function isHttpUrl(text: string): boolean {
+  const url = URL.parse(text);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
 
 export const IssueAdminKeyRequest = z.strictObject({
   name: z.string().min(1).max(100),

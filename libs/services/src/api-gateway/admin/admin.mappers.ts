@@ -13,6 +13,9 @@ export function mapApp(app: TenantApp) {
     rsaPublicKey: app.rsaPublicKey,
     timeZone: app.timeZone,
     retentionDays: app.retentionDays,
+    syncValidationUrl: app.syncValidationUrl ?? null,
+    // Null until an app created before platform keys first uses its key.
+    platformPublicKey: app.platformKey?.publicKeyPem ?? null,
     createdAt: new Date(app.createdAt).toISOString(),
     updatedAt: new Date(app.updatedAt).toISOString(),
   };
