@@ -6,5 +6,5 @@ void runService({
   service: 'sync-core',
   loadEnv: () => loadEnv(syncCoreEnvSchema),
   createLinks: (env) => createServiceLinks(env.PUSHSYNC_MODE, { listen: env.GRPC_LISTEN }),
-  rootModule: (context) => ({ module: class SyncCoreApp {}, imports: [RuntimeModule.forRoot(context), SyncCoreModule] }),
+  rootModule: (context, env) => ({ module: class SyncCoreApp {}, imports: [RuntimeModule.forRoot(context), SyncCoreModule.forRoot(env)] }),
 });

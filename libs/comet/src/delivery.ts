@@ -121,6 +121,11 @@ export class CometDelivery {
     return report;
   }
 
+  /** Publishes a frame to devices known to be connected to `node` (no presence lookup); a device that has left meanwhile is skipped there. */
+  public async sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array): Promise<void> {
+    await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens }, frame));
+  }
+
   /** Every connected device of a user (from the presence user entries). */
   public async deliverToUser(instanceId: string, userId: string, frame: Frame | Uint8Array): Promise<DeliveryReport> {
     return this.deliverToDevices(instanceId, await this.presence.devicesOfUser(instanceId, userId), frame);

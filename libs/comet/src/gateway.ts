@@ -25,6 +25,8 @@ export interface CometGatewayDeps {
   bus: Bus;
   metrics: CometMetrics;
   logger: CometLogger;
+  /** Also receives every event published on the bus (the sync engine takes its device work from here). */
+  eventSink?: (event: CometEvent) => void;
   now?: () => number;
 }
 
@@ -47,6 +49,7 @@ export class CometGateway {
   public readonly now: () => number;
   public readonly registry: ConnectionRegistry<Session>;
   private readonly bus: Bus;
+  private readonly eventSink: ((event: CometEvent) => void) | undefined;
   private readonly awaitingHandshake = new Set<Session>();
   private readonly limiter: TokenBucketLimiter;
   private subscription: BusSubscription | undefined;
@@ -59,6 +62,7 @@ export class CometGateway {
     this.devices = deps.devices;
     this.presence = deps.presence;
     this.bus = deps.bus;
+    this.eventSink = deps.eventSink;
     this.metrics = deps.metrics;
     this.logger = deps.logger;
     this.now = deps.now ?? (() => Date.now());
@@ -167,10 +171,15 @@ export class CometGateway {
       node: this.config.nodeId,
       connectionId: session.id,
       platform: session.platform,
+      appVersion: session.appVersion,
       userId: session.userId,
+      sessionId: session.sessionId,
+      since: session.openedAt,
       at: this.now(),
       ...(detail ? { detail } : {}),
+      ...(kind === 'connect' ? { syncPoints: session.handshakeSyncPoints } : {}),
     };
+    this.eventSink?.(event);
     this.bus.publish(eventSubject(kind), Buffer.from(JSON.stringify(event), 'utf8')).catch((error: unknown) => this.logger.warn({ err: error, kind }, 'publishing a comet event failed'));
   }
 

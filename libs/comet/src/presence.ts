@@ -62,6 +62,23 @@ export class Presence {
     return keys.map((key) => key.slice(prefix.length));
   }
 
+  /** The connected devices of a user with their entries (who connected most recently, on which node). */
+  public async entriesOfUser(instanceId: string, userId: string): Promise<Array<{ token: string; entry: PresenceEntry }>> {
+    const prefix = Presence.userKey(instanceId, userId, 'x').slice(0, -1);
+    const keys = await this.bucket.keys(`${prefix}*`);
+    const found = await Promise.all(keys.map(async (key) => ({ token: key.slice(prefix.length), value: await this.bucket.get(key) })));
+    return found.flatMap(({ token, value }) => {
+      const entry = value ? decode(value.value) : null;
+      return entry ? [{ token, entry }] : [];
+    });
+  }
+
+  /** Every device of the app connected now. */
+  public async devicesOfApp(instanceId: string): Promise<string[]> {
+    const prefix = `d.${instanceId}.`;
+    return (await this.bucket.keys(`${prefix}*`)).map((key) => key.slice(prefix.length));
+  }
+
   /** Removes the user entry of a device (unbind), while it names this connection. */
   public async removeUser(instanceId: string, userId: string, token: string, connectionId: string): Promise<void> {
     await this.removeIfOwned(Presence.userKey(instanceId, userId, token), connectionId);

@@ -23,6 +23,8 @@ type State = 'handshake' | 'authenticating' | 'open' | 'closing' | 'closed';
 
 /** Frames a client may send once the handshake is done. */
 const CLIENT_KINDS: ReadonlySet<FrameBodyKind> = new Set(['ping', 'bindUser', 'unbindUser', 'appState', 'reportVendorToken', 'syncAck', 'pushAck', 'pushReport']);
+/** Sync points a handshake may carry; more are ignored. */
+const MAX_HANDSHAKE_SYNC_POINTS = 1000;
 /** Frames received but not processed yet, per connection; beyond, the client is flooding. */
 const MAX_PENDING = 64;
 
@@ -41,6 +43,9 @@ export class Session {
   public app: (AppRef & { instanceId: string }) | undefined;
   public token = '';
   public userId: string | null = null;
+  public sessionId: string | null = null;
+  /** The sync points of the handshake (DECISIONS D3), reported with the connect event. */
+  public handshakeSyncPoints: Array<{ bizType: string; key: string; oplogId: number }> = [];
   public platform = 'PLATFORM_UNSPECIFIED';
   public appVersion = '';
   private state: State = 'handshake';
@@ -190,6 +195,7 @@ export class Session {
         const result = await this.gateway.devices.bind(this.app!, this.token, userId, sessionId);
         if (result.success) {
           this.userId = userId;
+          this.sessionId = sessionId === '' ? null : sessionId;
           if (previousUser !== null && previousUser !== userId) await this.gateway.presence.removeUser(this.app!.instanceId, previousUser, this.token, this.id);
           await this.gateway.putPresence(this);
           this.event('bind', { sessionId: sessionId || null });
@@ -201,6 +207,7 @@ export class Session {
         const result = await this.gateway.devices.unbind(this.app!, this.token);
         if (result.success && previousUser !== null) {
           this.userId = null;
+          this.sessionId = null;
           await this.gateway.presence.removeUser(this.app!.instanceId, previousUser, this.token, this.id);
           await this.gateway.putPresence(this);
           this.event('unbind', { userId: previousUser });
@@ -259,6 +266,8 @@ export class Session {
     this.app = { ...ref, instanceId: `${ref.workspaceId}_${ref.appId}` };
     this.token = identified.device._id;
     this.userId = identified.device.userId;
+    this.sessionId = identified.device.sessionId;
+    this.handshakeSyncPoints = handshake.syncPoints.slice(0, MAX_HANDSHAKE_SYNC_POINTS).map((point) => ({ bizType: point.bizType.slice(0, 64), key: point.key.slice(0, 256), oplogId: Number(point.oplogId) }));
     this.platform = facts.platform;
     this.appVersion = facts.appVersion;
     this.state = 'open';

@@ -174,13 +174,51 @@ export type SyncCoreService = {
   SetSyncConfigStatus(request: SetSyncConfigStatusRequest): Promise<SyncConfigReply>;
   /** Only an OFFLINE configuration; answers the deleted configuration. */
   DeleteSyncConfig(request: SyncConfigRef): Promise<SyncConfigReply>;
+  /**
+   * The tenant data APIs (mss.md §3.2-§3.3, DECISIONS D3 "Accept path"): validated in the order of
+   * D3, made durable, answered. Refusals are errors carrying the MSS code.
+   */
+  SendSyncData(request: SendSyncDataRequest): Promise<SendSyncDataReply>;
 };
 
 export const SYNC_CORE: ServiceDefinition<SyncCoreService> = {
   name: 'pushsync.v1.SyncCore',
   protoFile: 'pushsync/v1/sync_core.proto',
-  methods: ['Status', 'CreateSyncConfig', 'GetSyncConfig', 'ListSyncConfigs', 'EditSyncConfig', 'SetSyncConfigStatus', 'DeleteSyncConfig'],
+  methods: ['Status', 'CreateSyncConfig', 'GetSyncConfig', 'ListSyncConfigs', 'EditSyncConfig', 'SetSyncConfigStatus', 'DeleteSyncConfig', 'SendSyncData'],
 };
+
+/**
+ * One order as a face received it: every parameter optional and as text (numbers as decimal text),
+ * so that sync-core alone applies the rules of DECISIONS D3, in its order, for every face.
+ */
+export interface SendSyncDataRequest {
+  appId: string;
+  workspaceId: string;
+  /** SINGLE (CreateOpenSingleData, /v1/sync/single) | GLOBAL (CreateOpenGlobalData, /v1/sync/global) */
+  scope: string;
+  bizType?: string;
+  linkToken?: string;
+  thirdMsgId?: string;
+  payload?: string;
+  binaryPayload?: string;
+  osType?: string;
+  appMinVersion?: string;
+  appMaxVersion?: string;
+  validTimeStart?: string;
+  validTimeEnd?: string;
+  minUid?: string;
+  maxUid?: string;
+  uids?: string;
+  /** The access key id (REST v1, RPC, webapi) or the admin key id (console New Sync). */
+  operator: string;
+  /** Sent from the console's New Sync form: the accepted order is written as a NEW_SYNC operation record. */
+  fromConsole: boolean;
+}
+
+export interface SendSyncDataReply {
+  /** SUCCESS | DUPLICATED_BIZ_ID | NOT_ONLINE */
+  code: string;
+}
 
 /**
  * A sync configuration. Fields that do not apply to it are unset (multi_device for the device

@@ -10,13 +10,16 @@ import { TenancyServices } from './tenancy-services';
 import { ClientDevicesController } from './tenant/client-devices.controller';
 import { DevicesController } from './tenant/devices.controller';
 import { OpenApiController } from './tenant/open-api.controller';
+import { PlatformKeyController } from './tenant/platform-key.controller';
 import { PushApiGuard } from './tenant/push-api.guard';
 import { ServiceStatus } from './tenant/service-status';
 import { StatusController } from './tenant/status.controller';
 import { SyncConfigsController } from './tenant/sync-configs.controller';
+import { SyncDataController } from './tenant/sync-data.controller';
 import { TemplatesController } from './tenant/templates.controller';
 import { TenantAuthenticator } from './tenant/tenant-authenticator';
 import { TenantGuard } from './tenant/tenant.guard';
+import { WebapiSyncController } from './tenant/webapi-sync.controller';
 
 /** Tenant API faces, admin API, authentication and OpenAPI. */
 @Module({})
@@ -25,7 +28,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, PlatformKeyController, SyncDataController, WebapiSyncController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ReadinessProbe, ServiceDefinition, ServiceImplementation, ServiceLinks } from '@pushsync/platform';
 import { PUSH_CORE, SYNC_CORE } from '@pushsync/contracts';
+import { WEBAPI_SYNC_PATH, webapiFrameworkErrorHandler } from './tenant/webapi-sync.controller';
 
 /**
  * Before listening: the OpenAPI document generated from the controllers is served at /docs.
@@ -9,6 +10,7 @@ import { PUSH_CORE, SYNC_CORE } from '@pushsync/contracts';
  */
 export function configureApiGateway(app: NestFastifyApplication): void {
   acceptBodiesWithoutContentType(app);
+  answerWebapiInItsOwnShape(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -26,6 +28,16 @@ export function configureApiGateway(app: NestFastifyApplication): void {
 export function coreLinkProbes(links: ServiceLinks): ReadinessProbe[] {
   const probe = <S extends ServiceImplementation>(definition: ServiceDefinition<S>): ReadinessProbe => ({ name: `link ${definition.name}`, check: () => links.ping(definition) });
   return [probe(SYNC_CORE), probe(PUSH_CORE)];
+}
+
+/** The MSS private-cloud face answers `{success, msg}` even when Fastify refuses the body before the route runs. */
+function answerWebapiInItsOwnShape(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      if (route.url.startsWith(WEBAPI_SYNC_PATH)) route.errorHandler = webapiFrameworkErrorHandler;
+    });
 }
 
 /**

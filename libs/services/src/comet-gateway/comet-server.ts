@@ -6,8 +6,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Registry } from 'prom-client';
 import { CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
 import { DeviceRepository, Devices } from '@pushsync/devices';
-import { DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store } from '@pushsync/platform';
-import { BUS, KEY_VALUE, Lifecycle, LOGGER, METRICS, SERVICE_INFO, STORE, type ServiceInfo } from '@pushsync/runtime';
+import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream } from '@pushsync/platform';
+import { BUS, KEY_VALUE, Lifecycle, LOGGER, METRICS, SERVICE_INFO, STORE, STREAM, type ServiceInfo } from '@pushsync/runtime';
+import { deviceWorkOf, encodeDeviceWork, SYNC_DEVICE_WORK_TOPIC } from '@pushsync/sync';
 import type { CometEnv } from '../shared/envs';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { cometTlsCredentials } from './tls-certificate';
@@ -52,6 +53,7 @@ export class CometServer {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(KEY_VALUE) private readonly keyValue: KeyValue,
     @Inject(STORE) private readonly store: Store,
+    @Inject(STREAM) private readonly stream: Stream,
     @Inject(METRICS) registry: Registry,
     @Inject(LOGGER) private readonly logger: PlatformLogger,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
@@ -87,6 +89,8 @@ export class CometServer {
     const config = cometConfigOf(env, this.info.nodeId);
     const presence = await Presence.open(this.keyValue, config.presenceTtlMs, env.COMET_PRESENCE_BUCKET);
     const devices = new Devices(await DeviceRepository.open(this.store));
+    await this.stream.ensureTopics([SYNC_DEVICE_WORK_TOPIC]);
+    const syncWork = new BatchingProducer(this.stream);
     const gateway = new CometGateway({
       config,
       apps: new CachedAppDirectory({ find: (workspaceId, appId) => this.tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS),
@@ -95,6 +99,14 @@ export class CometServer {
       bus: this.bus,
       metrics: this.metrics,
       logger: this.logger.child({ context: 'CometGateway' }),
+      // Connections, bindings and acks are what the sync engine delivers by (ARCHITECTURE "Sync order").
+      eventSink: (event) => {
+        const work = deviceWorkOf(event);
+        if (!work) return;
+        syncWork.send(SYNC_DEVICE_WORK_TOPIC.name, { key: event.deviceToken, value: encodeDeviceWork(work) }).catch((error: unknown) => {
+          this.logger.warn({ err: error, kind: event.kind }, 'handing a device event to sync failed; the device catches up at its next connect');
+        });
+      },
     });
     await gateway.start();
     this.gateway = gateway;

@@ -39,6 +39,15 @@ export const cometEnv = {
   /** On SIGTERM: time between GoAway and closing what is left. */
   COMET_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(15_000).default(2_000),
 };
+/** The sync engine's delivery timing (DECISIONS D3) and the presence bucket it shares with the comet gateways. */
+export const syncEngineEnv = {
+  SYNC_ACK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+  SYNC_MAX_ACK_TIMEOUT_MS: z.coerce.number().int().min(50).max(3_600_000).default(300_000),
+  COMET_PRESENCE_TTL_MS: cometEnv.COMET_PRESENCE_TTL_MS,
+  COMET_PRESENCE_BUCKET: cometEnv.COMET_PRESENCE_BUCKET,
+};
+export type SyncEngineEnv = z.infer<ReturnType<typeof z.object<typeof syncEngineEnv>>>;
+
 export type CometEnv = z.infer<ReturnType<typeof z.object<typeof cometEnv>>> & { HTTP_HOST: string; PUSHSYNC_DATA_DIR: string };
 
 function refineComet(env: Record<string, unknown>, context: z.RefinementCtx): void {
@@ -62,7 +71,7 @@ export const apiGatewayEnvSchema = serviceEnvSchema(DEFAULT_PORTS.apiGatewayHttp
 });
 export type ApiGatewayEnv = z.infer<typeof apiGatewayEnvSchema>;
 
-export const syncCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.syncCoreHttp, { GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.syncCoreGrpc}`) });
+export const syncCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.syncCoreHttp, { ...syncEngineEnv, GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.syncCoreGrpc}`) });
 export const pushCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.pushCoreHttp, { GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.pushCoreGrpc}`) });
 export const cometGatewayEnvSchema = serviceEnvSchema(DEFAULT_PORTS.cometGatewayHttp, cometEnv).superRefine(refineComet);
 export type CometGatewayEnv = z.infer<typeof cometGatewayEnvSchema>;
@@ -73,6 +82,7 @@ export const statsEnvSchema = serviceEnvSchema(DEFAULT_PORTS.statsHttp, {});
 export const standaloneEnvSchema = serviceEnvSchema(DEFAULT_PORTS.apiGatewayHttp, {
   ...apiGatewayExtraEnv,
   ...cometEnv,
+  ...syncEngineEnv,
   PUSHSYNC_MODE: z.enum(['embedded', 'cluster']).default('embedded'),
 }).superRefine(refineComet);
 export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { DependencyUnavailableError, type ServiceLinks, type Store } from '@pushsync/platform';
 import { SYNC_CORE } from '@pushsync/contracts';
 import { CLOCK, Lifecycle, SERVICE_INFO, SERVICE_LINKS, STORE, type Clock, type ServiceInfo } from '@pushsync/runtime';
@@ -6,9 +6,12 @@ import { SyncConfigRepository, SyncConfigs } from '@pushsync/sync';
 import { coreStatus } from '../shared/core-status';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { TenancyModule } from '../shared/tenancy.module';
+import type { SyncEngineEnv } from '../shared/envs';
 import { syncConfigMethods } from './sync-config-link';
+import { syncDataMethods } from './sync-data-link';
+import { SYNC_ENGINE_ENV, SyncEngine } from './sync-engine';
 
-/** Serves the SyncCore link: status and the sync configurations (the data path joins it in later items of the sync issue). */
+/** Serves the SyncCore link: status, the sync configurations and the data APIs. */
 @Injectable()
 class SyncCoreLink {
   private configRepository: SyncConfigRepository | undefined;
@@ -19,6 +22,7 @@ class SyncCoreLink {
     @Inject(STORE) store: Store,
     @Inject(CLOCK) clock: Clock,
     tenancy: TenancyRepositories,
+    engine: SyncEngine,
     lifecycle: Lifecycle,
   ) {
     const configs = () => {
@@ -30,11 +34,15 @@ class SyncCoreLink {
       name: 'sync-core link',
       start: async () => {
         this.configRepository = await SyncConfigRepository.open(store);
-        await links.serve(SYNC_CORE, { ...coreStatus('sync-core', info, tenancy), ...syncConfigMethods(configs) });
+        await links.serve(SYNC_CORE, { ...coreStatus('sync-core', info, tenancy), ...syncConfigMethods(configs), ...syncDataMethods(() => engine.intake, () => tenancy.repositories.apps) });
       },
     });
   }
 }
 
-@Module({ imports: [TenancyModule], providers: [SyncCoreLink] })
-export class SyncCoreModule {}
+@Module({})
+export class SyncCoreModule {
+  public static forRoot(env: SyncEngineEnv): DynamicModule {
+    return { module: SyncCoreModule, imports: [TenancyModule], providers: [{ provide: SYNC_ENGINE_ENV, useValue: env }, SyncEngine, SyncCoreLink], exports: [SyncEngine] };
+  }
+}

@@ -115,6 +115,6 @@ export function editRequest(app: { appId: string; workspaceId: string }, operato
 }
 
 /** Proto3 optional fields must be absent, not undefined, to stay unset on every link adapter. */
-function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+export function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,8 +1,9 @@
 import { All, Controller, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type PlatformLogger } from '@pushsync/platform';
-import { LOGGER, errorResponse } from '@pushsync/runtime';
+import { DomainError, type PlatformLogger, type ServiceLinks } from '@pushsync/platform';
+import { LOGGER, SERVICE_LINKS, errorResponse } from '@pushsync/runtime';
+import { isSyncDataAction, syncDataActions } from './open-api-sync';
 import { ServiceStatus } from './service-status';
 import { signedRequestOf } from './signed-request';
 import { TenantAuthenticator } from './tenant-authenticator';
@@ -22,10 +23,12 @@ export class OpenApiController {
     private readonly authenticator: TenantAuthenticator,
     status: ServiceStatus,
     @Inject(LOGGER) private readonly logger: PlatformLogger,
+    @Inject(SERVICE_LINKS) links: ServiceLinks,
   ) {
     this.actions = {
       // pushsync's own action: lets a tenant using an official SDK check its keys and the platform.
       DescribeServiceStatus: async (tenant) => ({ ResultContent: { AppId: tenant.app.appId, WorkspaceId: tenant.app.workspaceId, Services: await status.of(tenant.app) } }),
+      ...syncDataActions(links),
     };
   }
 
@@ -33,9 +36,11 @@ export class OpenApiController {
   @ApiExcludeEndpoint()
   public async call(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const requestId = String(request.id);
+    const raw = { ...stringParameters(request.query), ...stringParameters(request.body) };
+    // Read before authentication to pick the cross-app code (D1); the handler is chosen from the verified parameters.
+    const syncAction = isSyncDataAction(raw.Action ?? stringParameters(request.headers)['x-acs-action']);
     try {
-      const raw = { ...stringParameters(request.query), ...stringParameters(request.body) };
-      const tenant = await this.authenticator.openApi(signedRequestOf(request), raw, 'APPID_WRONG');
+      const tenant = await this.authenticator.openApi(signedRequestOf(request), raw, syncAction ? 'INVALID_TENANT_ID' : 'APPID_WRONG');
       const action = tenant.parameters.Action;
       const handler = action === undefined ? undefined : this.actions[action];
       if (!handler) {
@@ -47,7 +52,7 @@ export class OpenApiController {
     } catch (error) {
       const response = errorResponse(error, requestId);
       if (response.unexpected) this.logger.error({ err: error, requestId }, 'OpenAPI call failed');
-      const envelope = { RequestId: requestId, ResultCode: response.body.code, ResultMessage: response.body.message };
+      const envelope = { RequestId: requestId, ResultCode: response.body.code, ResultMessage: response.body.message, ...(syncAction ? { Result: false } : {}) };
       if (error instanceof DomainError && error.kind === 'authentication') {
         // The official SDKs raise an error for a body with `Code`, as Alibaba Cloud's gateway sends on authentication failures.
         await reply.status(401).send({ ...envelope, Code: response.body.code, Message: response.body.message });

@@ -6,13 +6,8 @@ import { SYNC_CORE } from '@pushsync/contracts';
 import type { ServiceLinks } from '@pushsync/platform';
 import { ApiJsonBody, SERVICE_LINKS } from '@pushsync/runtime';
 import { configView, createRequest, editRequest, SyncArgsBody, SyncArgsQuery, TenantAppBody, TenantCreateConfigBody, TenantEditConfigBody } from '../sync/sync-configs.dto';
-import type { TenantContext } from './tenant-context';
+import { operatorOf, type TenantContext } from './tenant-context';
 import { CurrentTenant, TenantGuard, TenantMismatchCode } from './tenant.guard';
-
-/** Who a tenant change is recorded as: the access key, or the app when its signature switch is off. */
-function operatorOf(tenant: TenantContext): string {
-  return tenant.accessKeyId ?? `unsigned:${tenant.app._id}`;
-}
 
 function appOf(tenant: TenantContext) {
   return { appId: tenant.app.appId, workspaceId: tenant.app.workspaceId };

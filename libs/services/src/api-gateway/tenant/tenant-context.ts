@@ -10,3 +10,8 @@ export interface ClaimedApp {
   appId?: string;
   workspaceId?: string;
 }
+
+/** Who a tenant change is recorded as: the access key, or the app when its signature switch is off. */
+export function operatorOf(tenant: TenantContext): string {
+  return tenant.accessKeyId ?? `unsigned:${tenant.app._id}`;
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CometDelivery, Presence } from '@pushsync/comet';
+import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
+import { BUS, CLOCK, KEY_VALUE, Lifecycle, LOGGER, STORE, STREAM, type Clock } from '@pushsync/runtime';
+import { PlatformKeys } from '@pushsync/tenancy';
+import {
+  AppConsistencyGate,
+  ConfigDirectory,
+  ConsistencyRecordRepository,
+  ConsistencyValidator,
+  DEFAULT_DELIVERY_OPTIONS,
+  DELIVERY_GROUP,
+  DeliveryRepository,
+  OplogDispatcher,
+  OplogRepository,
+  OrderIntake,
+  OrderRelay,
+  SEQUENCER_GROUP,
+  Sequencer,
+  SyncConfigRepository,
+  SyncDelivery,
+  SyncOrderRepository,
+  SyncPointRepository,
+  SYNC_DEVICE_WORK_TOPIC,
+  SYNC_ORDERS_TOPIC,
+  UserConsistency,
+} from '@pushsync/sync';
+import type { SyncEngineEnv } from '../shared/envs';
+import { TenancyRepositories } from '../shared/tenancy-repositories';
+
+export const SYNC_ENGINE_ENV = Symbol('SyncEngineEnv');
+
+const RELAY_INTERVAL_MS = 2000;
+const RETENTION_INTERVAL_MS = 60_000;
+/** Delivery batches are counted for 30 days (mss.md §5.4), then removed. */
+const DELIVERY_HISTORY_MS = 31 * 86_400_000;
+
+/**
+ * The Mobile Sync data path of sync-core (ARCHITECTURE "Sync order"): the intake answering the
+ * tenant APIs, the sequencer consuming the orders topic, the delivery worker consuming the
+ * device-work topic, the outbox relay and the retention purge.
+ */
+@Injectable()
+export class SyncEngine {
+  private opened: { intake: OrderIntake; oplogs: OplogRepository; deliveries: DeliveryRepository; presence: Presence } | undefined;
+  private readonly consumers: StreamConsumer[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private delivery: SyncDelivery | undefined;
+
+  public constructor(
+    @Inject(SYNC_ENGINE_ENV) private readonly env: SyncEngineEnv,
+    @Inject(STORE) private readonly store: Store,
+    @Inject(STREAM) private readonly stream: Stream,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KEY_VALUE) private readonly keyValue: KeyValue,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: PlatformLogger,
+    private readonly tenancy: TenancyRepositories,
+    lifecycle: Lifecycle,
+  ) {
+    lifecycle.register({ name: 'sync engine', start: () => this.start(), stop: () => this.stop() });
+  }
+
+  public get intake(): OrderIntake {
+    return this.parts.intake;
+  }
+
+  public get parts(): NonNullable<SyncEngine['opened']> {
+    if (!this.opened) throw new DependencyUnavailableError('store', 'the sync engine is not started yet (service starting)');
+    return this.opened;
+  }
+
+  private async start(): Promise<void> {
+    const clock = { now: () => this.clock.now() };
+    const logger = this.logger.child({ context: 'SyncEngine' });
+    const { apps, operations } = this.tenancy.repositories;
+    const [orders, oplogs, points, deliveries, configRepository, consistencyRecords] = await Promise.all([
+      SyncOrderRepository.open(this.store),
+      OplogRepository.open(this.store),
+      SyncPointRepository.open(this.store),
+      DeliveryRepository.open(this.store),
+      SyncConfigRepository.open(this.store),
+      ConsistencyRecordRepository.open(this.store),
+    ]);
+    await this.stream.ensureTopics([SYNC_ORDERS_TOPIC, SYNC_DEVICE_WORK_TOPIC]);
+    const presence = await Presence.open(this.keyValue, this.env.COMET_PRESENCE_TTL_MS, this.env.COMET_PRESENCE_BUCKET);
+    const producer = new BatchingProducer(this.stream);
+    const dispatcher = new OplogDispatcher(presence, producer);
+    const consistency = new AppConsistencyGate(new UserConsistency(consistencyRecords, new ConsistencyValidator(), new PlatformKeys(apps, clock.now), clock), apps);
+    const delivery = new SyncDelivery(oplogs, points, deliveries, new ConfigDirectory(configRepository, clock), presence, new CometDelivery(this.bus, presence), consistency, clock, logger, {
+      ...DEFAULT_DELIVERY_OPTIONS,
+      ackTimeoutMs: this.env.SYNC_ACK_TIMEOUT_MS,
+      maxAckTimeoutMs: this.env.SYNC_MAX_ACK_TIMEOUT_MS,
+    });
+    this.delivery = delivery;
+    const sequencer = new Sequencer(orders, oplogs, dispatcher, clock);
+    this.consumers.push(
+      await this.stream.subscribe({ group: SEQUENCER_GROUP, topics: [SYNC_ORDERS_TOPIC.name], handleBatch: (batch) => sequencer.handleBatch(batch), onAssignment: () => sequencer.partitionsAssigned() }),
+      await this.stream.subscribe({
+        group: DELIVERY_GROUP,
+        topics: [SYNC_DEVICE_WORK_TOPIC.name],
+        handleBatch: (batch) => delivery.handleBatch(batch),
+        onAssignment: (partitions) => void delivery.partitionsAssigned(partitions).catch((error: unknown) => logger.warn({ err: error }, 'resuming pending deliveries failed')),
+      }),
+    );
+    const relay = new OrderRelay(orders, producer, clock);
+    this.every(RELAY_INTERVAL_MS, 'relaying unsequenced orders', () => relay.relay());
+    this.every(RETENTION_INTERVAL_MS, 'purging expired sync data', async () => {
+      const now = clock.now();
+      await oplogs.deleteExpired(now);
+      await orders.deleteExpired(now);
+      await deliveries.deleteOlderThan(now - DELIVERY_HISTORY_MS);
+    });
+    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock, logger), oplogs, deliveries, presence };
+  }
+
+  private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task()
+        .catch((error: unknown) => this.logger.warn({ err: error }, `${what} failed; retrying at the next interval`))
+        .finally(() => (running = false));
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.delivery?.stop();
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+}

@@ -1,0 +1,42 @@
+import { partitionFor, type BatchingProducer } from '@pushsync/platform';
+import type { Oplog } from '../oplogs/oplog';
+import { SYNC_DEVICE_WORK_TOPIC } from '../topics';
+import { mostRecentDevice, type ConnectedDevices } from './connected-devices';
+import { encodeDeviceWork } from './device-work';
+
+/**
+ * Hands a new oplog to the delivery workers of the devices connected now (mss.md §2.3 "online:
+ * push immediately"); devices that connect later catch up on their own. One work item per
+ * partition of the device-work topic, naming that partition's devices, so a global oplog to
+ * 50,000 devices is a dozen records, not 50,000.
+ */
+export class OplogDispatcher {
+  public constructor(
+    private readonly connected: ConnectedDevices,
+    private readonly producer: BatchingProducer,
+  ) {}
+
+  public async dispatch(oplog: Oplog): Promise<void> {
+    const tokens = await this.targets(oplog);
+    if (tokens.length === 0) return;
+    const byPartition = new Map<number, string[]>();
+    for (const token of tokens) {
+      const partition = partitionFor(token, SYNC_DEVICE_WORK_TOPIC.partitions);
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), token]);
+    }
+    await this.producer.sendAll(
+      SYNC_DEVICE_WORK_TOPIC.name,
+      [...byPartition.values()].map((group) => ({ key: group[0]!, value: encodeDeviceWork({ type: 'oplog', instanceId: oplog.instanceId, tokens: group, oplog }) })),
+    );
+  }
+
+  private async targets(oplog: Oplog): Promise<string[]> {
+    if (!oplog.persistent) return oplog.targets ?? [];
+    if (oplog.key === '*') return this.connected.devicesOfApp(oplog.instanceId);
+    if (oplog.pushObject === 'DEVICE') return (await this.connected.get(oplog.instanceId, oplog.key)) ? [oplog.key] : [];
+    const devices = await this.connected.entriesOfUser(oplog.instanceId, oplog.key);
+    if (oplog.multiDevice) return devices.map((device) => device.token);
+    const latest = mostRecentDevice(devices);
+    return latest === null ? [] : [latest];
+  }
+}

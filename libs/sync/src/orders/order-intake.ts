@@ -1,0 +1,124 @@
+import { DuplicateKeyError, type BatchingProducer, type PlatformLogger } from '@pushsync/platform';
+import type { OperationRecordRepository } from '@pushsync/tenancy';
+import { channelId, channelKindOf, GLOBAL_KEY, type ChannelKind } from '../channel';
+import type { SyncConfigRepository } from '../configs/sync-config.repository';
+import { mostRecentDevice, type ConnectedDevices } from '../delivery/connected-devices';
+import { NON_PERSISTENT_TTL_MS, encodeOrderRecord } from '../sequencer';
+import { SYNC_ORDERS_TOPIC } from '../topics';
+import { BizNotOnlineError, NotSupportGlobalError } from './acceptance.errors';
+import { validateSyncData, type SyncDataRequest, type SyncScope } from './sync-data';
+import { orderKey, type SyncOrder } from './sync-order';
+import type { SyncOrderRepository } from './sync-order.repository';
+
+export type AcceptOutcome = 'SUCCESS' | 'DUPLICATED_BIZ_ID' | 'NOT_ONLINE';
+
+export interface TenantAppRef {
+  appId: string;
+  workspaceId: string;
+  instanceId: string;
+  retentionDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The accept path of DECISIONS D3: rules in D3's order, then the order is inserted under its
+ * idempotency key (durable before anything is answered) and produced to the orders topic. A
+ * produce that fails is left to the relay: the stored order is what counts.
+ */
+export class OrderIntake {
+  public constructor(
+    private readonly orders: SyncOrderRepository,
+    private readonly configs: SyncConfigRepository,
+    private readonly connected: ConnectedDevices,
+    private readonly producer: BatchingProducer,
+    private readonly operations: OperationRecordRepository,
+    private readonly clock: { now(): number },
+    private readonly logger: PlatformLogger,
+  ) {}
+
+  public async accept(app: TenantAppRef, scope: SyncScope, request: SyncDataRequest, operator: { id: string; fromConsole: boolean }): Promise<AcceptOutcome> {
+    const now = this.clock.now();
+    const data = validateSyncData(scope, request, now);
+    const config = await this.configs.find(app.workspaceId, app.appId, data.bizType);
+    if (config === null || config.status !== 'ONLINE') throw new BizNotOnlineError(data.bizType);
+    if ((scope === 'GLOBAL') !== (config.pushRange === 'GLOBAL')) throw new NotSupportGlobalError(data.bizType, config.pushRange);
+    const kind = channelKindOf(config);
+    const key = scope === 'GLOBAL' ? GLOBAL_KEY : data.linkToken;
+    const id = orderKey(app.instanceId, scope, data.bizType, data.linkToken, data.thirdMsgId);
+
+    let targets: string[] | null = null;
+    if (!kind.persistent) {
+      if (await this.orders.find(id)) return 'DUPLICATED_BIZ_ID';
+      targets = await this.connectedTargets(app.instanceId, kind, key);
+      if (targets.length === 0) return 'NOT_ONLINE';
+    }
+    const retentionEnd = now + app.retentionDays * DAY_MS;
+    const order: SyncOrder = {
+      _id: id,
+      appId: app.appId,
+      workspaceId: app.workspaceId,
+      instanceId: app.instanceId,
+      scope,
+      bizType: data.bizType,
+      key,
+      thirdMsgId: data.thirdMsgId,
+      payload: data.payload,
+      binary: data.binary,
+      filters: { ...data.filters },
+      validTimeStart: data.validTimeStart,
+      validTimeEnd: data.validTimeEnd,
+      persistent: kind.persistent,
+      pushObject: kind.pushObject,
+      multiDevice: kind.multiDevice,
+      targets,
+      createdAt: now,
+      dueAt: Math.max(now, data.validTimeStart ?? now),
+      producedAt: now,
+      expireAt: kind.persistent ? Math.min(retentionEnd, data.validTimeEnd ?? retentionEnd) : now + NON_PERSISTENT_TTL_MS,
+      state: 'ACCEPTED',
+      oplogId: null,
+    };
+    try {
+      await this.orders.insert(order);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return 'DUPLICATED_BIZ_ID';
+      throw error;
+    }
+    if (operator.fromConsole) await this.recordNewSync(app, operator.id, order, now);
+    if (order.dueAt <= now) {
+      await this.producer.send(SYNC_ORDERS_TOPIC.name, { key: channelId(order), value: encodeOrderRecord(order._id) }).catch((error: unknown) => {
+        this.logger.warn({ err: error, bizType: order.bizType }, 'producing an accepted order failed; the relay will produce it');
+      });
+    }
+    return 'SUCCESS';
+  }
+
+  /** The devices a non-persistent order may reach: those of the target connected now. */
+  private async connectedTargets(instanceId: string, kind: ChannelKind, key: string): Promise<string[]> {
+    if (kind.pushObject === 'DEVICE') return (await this.connected.get(instanceId, key)) ? [key] : [];
+    const devices = await this.connected.entriesOfUser(instanceId, key);
+    if (kind.multiDevice) return devices.map((device) => device.token);
+    const latest = mostRecentDevice(devices);
+    return latest === null ? [] : [latest];
+  }
+
+  private recordNewSync(app: TenantAppRef, operator: string, order: SyncOrder, now: number): Promise<void> {
+    return this.operations.record({
+      instanceId: app.instanceId,
+      operator,
+      action: 'NEW_SYNC',
+      at: now,
+      details: {
+        bizType: order.bizType,
+        linkToken: order.scope === 'GLOBAL' ? null : order.key,
+        payload: order.payload,
+        binary: order.binary,
+        thirdMsgId: order.thirdMsgId,
+        appMinVersion: order.filters.appMinVersion,
+        appMaxVersion: order.filters.appMaxVersion,
+        validTimeEnd: order.validTimeEnd,
+      },
+    });
+  }
+}

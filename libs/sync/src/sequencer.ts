@@ -1,0 +1,111 @@
+import { DuplicateKeyError, type RecordBatch } from '@pushsync/platform';
+import { channelId, type ChannelRef } from './channel';
+import type { OplogDispatcher } from './delivery/dispatcher';
+import { OplogRepository } from './oplogs/oplog.repository';
+import type { Oplog } from './oplogs/oplog';
+import type { SyncOrder } from './orders/sync-order';
+import type { SyncOrderRepository } from './orders/sync-order.repository';
+
+/** How long a non-persistent oplog is kept: beyond its whole retry budget (10 s doubling to 5 min, 7 sends). */
+export const NON_PERSISTENT_TTL_MS = 20 * 60_000;
+
+export function encodeOrderRecord(orderId: string): Uint8Array {
+  return Buffer.from(orderId, 'utf8');
+}
+
+/**
+ * Turns accepted orders into oplogs (DECISIONS D3 "Oplog ids"). It consumes the orders topic,
+ * keyed by channel, so the member owning a partition is the only writer of its channels: it
+ * takes the next id from its memory of the channel (recovered from the store when it gains the
+ * partition) and claims it by inserting the oplog, whose id and order are both unique. A replayed
+ * order (a crash before the commit) finds the oplog it already got and reuses its id; an order
+ * already sequenced is only dispatched again; one whose validTimeStart is ahead waits for the relay.
+ */
+export class Sequencer {
+  private readonly lastIds = new Map<string, number>();
+
+  public constructor(
+    private readonly orders: SyncOrderRepository,
+    private readonly oplogs: OplogRepository,
+    private readonly dispatcher: OplogDispatcher,
+    private readonly clock: { now(): number },
+  ) {}
+
+  /** A rebalance may have handed our channels to someone else and back: forget what we knew. */
+  public partitionsAssigned(): void {
+    this.lastIds.clear();
+  }
+
+  public async handleBatch(batch: RecordBatch): Promise<void> {
+    const touched = new Map<string, ChannelRef>();
+    for (const record of batch.records) {
+      const order = await this.orders.find(Buffer.from(record.value).toString('utf8'));
+      if (order === null) continue; // expired and purged, or a record that is not an order id
+      const oplog = await this.sequence(order);
+      if (oplog) touched.set(channelId(oplog), oplog);
+    }
+    for (const [id, channel] of touched) await this.oplogs.recordLastId(channel, this.lastIds.get(id) ?? 0);
+  }
+
+  private async sequence(order: SyncOrder): Promise<Oplog | null> {
+    if (order.state === 'SEQUENCED') {
+      const existing = await this.oplogs.findByOrder(order._id);
+      if (existing) await this.dispatcher.dispatch(existing);
+      return null;
+    }
+    if (order.dueAt > this.clock.now()) return null;
+    const oplog = await this.claim(order);
+    await this.orders.markSequenced(order._id, oplog.id);
+    await this.dispatcher.dispatch(oplog);
+    return oplog;
+  }
+
+  private async claim(order: SyncOrder): Promise<Oplog> {
+    const channel: ChannelRef = { instanceId: order.instanceId, bizType: order.bizType, key: order.key };
+    const id = channelId(channel);
+    for (let attempt = 0; ; attempt++) {
+      const next = (this.lastIds.get(id) ?? (await this.oplogs.lastId(channel))) + 1;
+      const oplog = this.oplogOf(order, channel, next);
+      try {
+        await this.oplogs.insert(oplog);
+        this.lastIds.set(id, next);
+        return oplog;
+      } catch (error) {
+        if (!(error instanceof DuplicateKeyError)) throw error;
+        const existing = await this.oplogs.findByOrder(order._id);
+        if (existing) {
+          this.lastIds.set(id, Math.max(this.lastIds.get(id) ?? 0, existing.id));
+          return existing;
+        }
+        // Another member wrote this channel while a rebalance was settling: re-read and take the next id.
+        this.lastIds.delete(id);
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private oplogOf(order: SyncOrder, channel: ChannelRef, id: number): Oplog {
+    const now = this.clock.now();
+    return {
+      _id: OplogRepository.oplogDocumentId(channel, id),
+      instanceId: order.instanceId,
+      appId: order.appId,
+      workspaceId: order.workspaceId,
+      bizType: order.bizType,
+      key: order.key,
+      id,
+      orderId: order._id,
+      thirdMsgId: order.thirdMsgId,
+      payload: order.payload,
+      binary: order.binary,
+      filters: order.filters,
+      validTimeEnd: order.validTimeEnd,
+      persistent: order.persistent,
+      pushObject: order.pushObject,
+      multiDevice: order.multiDevice,
+      targets: order.targets,
+      createdAt: now,
+      expireAt: order.persistent ? order.expireAt : Math.min(order.expireAt, now + NON_PERSISTENT_TTL_MS),
+    };
+  }
+}
