@@ -104,7 +104,7 @@ describe('standalone: one process on embedded adapters', () => {
     expect([revoked.status, revoked.body.code]).toEqual([401, 'UNKNOWN_ACCESS_KEY']);
 
     const records = await admin.call<{ operations: Array<{ action: string; details: Record<string, unknown>; time: string }> }>('GET', '/admin/v1/operations?instanceId=ws2_app-switch');
-    expect(records.body.operations.map((o) => o.action)).toEqual(['ACCESS_KEY_REVOKE', 'APP_ENABLE', 'APP_DISABLE', 'SIGNATURE_SWITCH_CHANGE', 'ACCESS_KEY_ISSUE', 'APP_CREATE']);
+    expect(records.body.operations.map((o) => o.action)).toEqual(['ACCESS_KEY_REVOKE', 'APP_ENABLE', 'APP_DISABLE', 'CLOSE_SIGNATURE', 'ACCESS_KEY_ISSUE', 'APP_CREATE']);
     expect(records.body.operations[3].details).toEqual({ signatureEnabled: { from: true, to: false } });
     expect(records.body.operations[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });

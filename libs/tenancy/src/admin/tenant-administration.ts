@@ -22,10 +22,12 @@ export interface AppSettingsChange {
   syncValidationUrl?: string | null;
 }
 
-const SWITCH_ACTIONS: Partial<Record<keyof AppSettingsChange, OperationAction>> = {
-  apiEnabled: 'API_SWITCH_CHANGE',
-  signatureEnabled: 'SIGNATURE_SWITCH_CHANGE',
-};
+/** The action a changed setting is recorded as; the signature switch is the MSS console's Open / Close Signature (mss.md §5.5). */
+function settingAction(field: keyof AppSettingsChange, to: unknown): OperationAction {
+  if (field === 'apiEnabled') return 'API_SWITCH_CHANGE';
+  if (field === 'signatureEnabled') return to === true ? 'OPEN_SIGNATURE' : 'CLOSE_SIGNATURE';
+  return 'APP_SETTINGS_CHANGE';
+}
 
 /** The admin API's use cases: apps, their switches and keys, operator keys; each change leaves an operation record. */
 export class TenantAdministration {
@@ -96,8 +98,7 @@ export class TenantAdministration {
     const updated = await this.apps.update(workspaceId, appId, { ...change, updatedAt: this.now() });
     if (!updated) throw new AppNotFoundError(instanceId);
     for (const [field, fieldDiff] of Object.entries(diff)) {
-      const action = SWITCH_ACTIONS[field as keyof AppSettingsChange] ?? 'APP_SETTINGS_CHANGE';
-      await this.record(operator, instanceId, action, { [field]: field === 'rsaPublicKey' ? { from: '[key]', to: '[key]' } : fieldDiff });
+      await this.record(operator, instanceId, settingAction(field as keyof AppSettingsChange, fieldDiff.to), { [field]: field === 'rsaPublicKey' ? { from: '[key]', to: '[key]' } : fieldDiff });
     }
     return updated;
   }

@@ -16,6 +16,12 @@ export interface OperationQuery {
 export const DEFAULT_OPERATION_WINDOW_MS = 7 * 24 * 3600 * 1000;
 export const MAX_OPERATION_ROWS = 1000;
 
+/** The time range of a query (DECISIONS D1): up to `to` (default now), from `from` (default 7 days before `to`). */
+export function operationWindow(range: { from?: number; to?: number }, now: number): { from: number; to: number } {
+  const to = range.to ?? now;
+  return { from: range.from ?? to - DEFAULT_OPERATION_WINDOW_MS, to };
+}
+
 export class OperationRecordRepository {
   private constructor(private readonly records: Collection<OperationRecord>) {}
 

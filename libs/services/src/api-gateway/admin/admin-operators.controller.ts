@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { Inject } from '@nestjs/common';
 import { ApiJsonBody, CLOCK, ValidBody, ZodValidationPipe, type Clock } from '@pushsync/runtime';
-import { DEFAULT_OPERATION_WINDOW_MS, requirePermission, visibleApps, type Operator } from '@pushsync/tenancy';
+import { operationWindow, requirePermission, visibleApps, type Operator } from '@pushsync/tenancy';
 import { TenancyServices } from '../tenancy-services';
 import { IssueAdminKeyRequest, OperationQueryParams } from './admin.dto';
 import { AdminGuard, CurrentOperator } from '../../shared/admin.guard';
@@ -42,14 +42,12 @@ export class AdminOperatorsController {
   @ApiOperation({ summary: 'Operation records: last 7 days and at most 1000 rows by default, newest first' })
   public async operations(@CurrentOperator() operator: Operator, @Query(new ZodValidationPipe(OperationQueryParams)) query: z.infer<typeof OperationQueryParams>) {
     requirePermission(operator, 'read', query.instanceId);
-    const to = query.to ?? this.clock.now();
     const records = await this.tenancy.operations.query({
       instanceId: query.instanceId,
       visibleInstanceIds: visibleApps(operator),
       operator: query.operator,
       action: query.action,
-      from: query.from ?? to - DEFAULT_OPERATION_WINDOW_MS,
-      to,
+      ...operationWindow(query, this.clock.now()),
       limit: query.limit,
     });
     return { operations: records.map(mapOperation) };
