@@ -13,11 +13,12 @@ import { MongoStore } from './store/mongo-store.adapter';
 import type { Store } from './store/store.port';
 import { EmbeddedStream } from './stream/embedded-stream.adapter';
 import { KafkaStream } from './stream/kafka-stream.adapter';
+import { NamespacedStream } from './stream/namespaced-stream';
 import type { Stream } from './stream/stream.port';
 
 export type InfrastructureOptions =
   | { mode: 'embedded'; dataDir: string; logger: PlatformLogger }
-  | { mode: 'cluster'; natsUrl: string; kafkaBrokers: string[]; mongoUrl: string; clientName: string; logger: PlatformLogger };
+  | { mode: 'cluster'; natsUrl: string; kafkaBrokers: string[]; kafkaTopicPrefix?: string; mongoUrl: string; clientName: string; logger: PlatformLogger };
 
 /** The adapters behind the ports, chosen by configuration; domain code sees only the ports. */
 export interface Infrastructure {
@@ -39,12 +40,13 @@ export function createInfrastructure(options: InfrastructureOptions): Infrastruc
     return assemble('embedded', { bus: new InProcessBus(), stream, store, keyValue: new InProcessKeyValue() });
   }
   const connection = new NatsConnection({ url: options.natsUrl, name: options.clientName, logger: options.logger });
+  const kafka = new KafkaStream({ brokers: options.kafkaBrokers, clientId: options.clientName, logger: options.logger });
   return assemble(
     'cluster',
     {
       bus: new NatsBus(connection),
       keyValue: new NatsKeyValue(connection),
-      stream: new KafkaStream({ brokers: options.kafkaBrokers, clientId: options.clientName, logger: options.logger }),
+      stream: options.kafkaTopicPrefix ? new NamespacedStream(kafka, options.kafkaTopicPrefix) : kafka,
       store: new MongoStore(options.mongoUrl),
     },
     () => connection.close(),

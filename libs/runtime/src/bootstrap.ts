@@ -26,6 +26,7 @@ export interface CommonEnv {
   PUSHSYNC_DATA_DIR: string;
   NATS_URL?: string;
   KAFKA_BROKERS?: string;
+  KAFKA_TOPIC_PREFIX?: string;
   MONGO_URL?: string;
   LOG_LEVEL: string;
   NODE_ID?: string;
@@ -53,6 +54,7 @@ function infrastructureOptions(env: CommonEnv, service: string, nodeId: string, 
     mode: 'cluster',
     natsUrl: env.NATS_URL!,
     kafkaBrokers: env.KAFKA_BROKERS!.split(','),
+    kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
     mongoUrl: env.MONGO_URL!,
     clientName: `${service}-${nodeId}`,
     logger,

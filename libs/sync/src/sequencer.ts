@@ -19,7 +19,7 @@ export function encodeOrderRecord(orderId: string): Uint8Array {
  * takes the next id from its memory of the channel (recovered from the store when it gains the
  * partition) and claims it by inserting the oplog, whose id and order are both unique. A replayed
  * order (a crash before the commit) finds the oplog it already got and reuses its id; an order
- * already sequenced is only dispatched again; one whose validTimeStart is ahead waits for the relay.
+ * already sequenced is skipped; one whose validTimeStart is ahead waits for the relay.
  */
 export class Sequencer {
   private readonly lastIds = new Map<string, number>();
@@ -47,16 +47,12 @@ export class Sequencer {
     for (const [id, channel] of touched) await this.oplogs.recordLastId(channel, this.lastIds.get(id) ?? 0);
   }
 
+  /** Dispatched before it is marked: a crash in between replays the order, which finds its oplog and dispatches it again. */
   private async sequence(order: SyncOrder): Promise<Oplog | null> {
-    if (order.state === 'SEQUENCED') {
-      const existing = await this.oplogs.findByOrder(order._id);
-      if (existing) await this.dispatcher.dispatch(existing);
-      return null;
-    }
-    if (order.dueAt > this.clock.now()) return null;
+    if (order.state === 'SEQUENCED' || order.dueAt > this.clock.now()) return null;
     const oplog = await this.claim(order);
-    await this.orders.markSequenced(order._id, oplog.id);
     await this.dispatcher.dispatch(oplog);
+    await this.orders.markSequenced(order._id, oplog.id);
     return oplog;
   }
 

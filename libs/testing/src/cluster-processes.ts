@@ -10,18 +10,23 @@ const CORES = ['sync-core', 'push-core'] as const;
  * server of tools/infra, sharing one fresh database; gRPC and HTTP ports are picked free.
  */
 export class ClusterProcesses {
-  private readonly infra = clusterEnv();
+  public readonly infra = clusterEnv();
   private readonly mongoUrl: string;
+  /** Topics and groups of this cluster only: suites and benchmarks sharing the Kafka of tools/infra do not consume each other's records. */
+  private readonly topicPrefix: string;
   private readonly httpPorts = new Map<ClusterService, number>();
   private readonly grpcPorts = new Map<(typeof CORES)[number], number>();
   private readonly running = new Map<ClusterService, ServiceProcess>();
 
-  /** `name` marks the database and the node ids (`<service>-<name>`). */
+  /** `name` marks the database and the node ids (`<service>-<name>`); `extraEnv` goes to every service (it wins over the defaults). */
   public constructor(
     private readonly name: string,
     private readonly ownerCredential: string,
+    private readonly extraEnv: Record<string, string> = {},
   ) {
-    this.mongoUrl = this.infra.mongoUrl.replace(/\/[^/]*$/, `/${uniqueName(name.replace(/[^A-Za-z0-9]/g, ''))}`);
+    const database = uniqueName(name.replace(/[^A-Za-z0-9]/g, ''));
+    this.mongoUrl = this.infra.mongoUrl.replace(/\/[^/]*$/, `/${database}`);
+    this.topicPrefix = `${database}.`;
   }
 
   /** Starts the services, the cores first: api-gateway is ready only when the cores it calls answer. */
@@ -65,11 +70,13 @@ export class ClusterProcesses {
       NATS_URL: this.infra.natsUrl,
       KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
       MONGO_URL: this.mongoUrl,
+      KAFKA_TOPIC_PREFIX: this.topicPrefix,
       HTTP_PORT: String(this.httpPorts.get(service)),
       NODE_ID: `${service}-${this.name}`,
       PUSHSYNC_ADMIN_KEY: this.ownerCredential,
       ...(service === 'api-gateway' ? { SYNC_CORE_GRPC: grpc('sync-core'), PUSH_CORE_GRPC: grpc('push-core') } : {}),
       ...(service === 'sync-core' || service === 'push-core' ? { GRPC_LISTEN: grpc(service) } : {}),
+      ...this.extraEnv,
     };
   }
 }

@@ -3,3 +3,4 @@ export { EmbeddedStream } from './embedded-stream.adapter';
 export { KafkaStream } from './kafka-stream.adapter';
 export { partitionFor } from './partitioner';
 export * from './batching-producer';
+export { NamespacedStream } from './namespaced-stream';

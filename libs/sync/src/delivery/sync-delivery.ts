@@ -23,7 +23,7 @@ export interface DeliveryOptions {
   batchMaxBytes: number;
 }
 
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = { ackTimeoutMs: 10_000, maxAckTimeoutMs: 300_000, maxSends: 7, batchMaxOps: 200, batchMaxBytes: 48 * 1024 };
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = { ackTimeoutMs: 10_000, maxAckTimeoutMs: 300_000, maxSends: 7, batchMaxOps: 500, batchMaxBytes: 48 * 1024 };
 
 /** What the user consistency gate (mss.md §4) offers delivery. */
 export interface ConsistencyGate {
@@ -308,7 +308,7 @@ export class SyncDelivery {
     const channel = config ? this.channelFor(state, config) : null;
     if (!channel || channel.ref.key !== oplog.key) return;
     if (!channel.loaded) return this.pumpBizType(state, oplog.bizType);
-    if (oplog.id <= channel.scannedUpTo) return;
+    if (oplog.id <= channel.scannedUpTo || channel.inflight.size > 0) return; // an ack sends what came meanwhile
     if (oplog.id !== channel.scannedUpTo + 1) return this.sendNew(state, channel);
     if (!(await this.deliverable(state, channel))) return;
     channel.scannedUpTo = oplog.id;
@@ -322,6 +322,7 @@ export class SyncDelivery {
    * moves past them once what was sent is acknowledged.
    */
   private async sendNew(state: DeviceState, channel: ChannelState): Promise<void> {
+    if (channel.inflight.size > 0) return;
     const limit = channel.config.persistent ? (channel.config.threshold ?? DEFAULT_THRESHOLD) : Number.POSITIVE_INFINITY;
     const chosen: Oplog[] = [];
     let highest = channel.scannedUpTo;
@@ -338,8 +339,10 @@ export class SyncDelivery {
     }
     if (highest === channel.scannedUpTo) return;
     chosen.reverse();
-    channel.scannedUpTo = highest;
-    await this.sendOps(state, channel, chosen);
+    // One batch per channel is in flight at a time; what the first batch leaves out goes after its ack.
+    const [first = [], ...rest] = batchesOf(chosen, this.options);
+    channel.scannedUpTo = rest.length > 0 ? first.at(-1)!.id : highest;
+    await this.sendOps(state, channel, first);
     await this.settlePoint(channel);
   }
 
@@ -354,34 +357,37 @@ export class SyncDelivery {
 
   // --- sending, acks, retries ----------------------------------------------------------------
 
-  private async sendOps(state: DeviceState, channel: ChannelState, oplogs: Oplog[]): Promise<void> {
+  /**
+   * Sends one batch. Only one batch per channel is in flight at a time, so a frame lost on the way
+   * (a node or NATS outage) can never be covered by the ack of a later one; the ack sends the next.
+   */
+  private async sendOps(state: DeviceState, channel: ChannelState, group: Oplog[]): Promise<void> {
+    if (group.length === 0) return;
     const now = this.clock.now();
-    for (const group of batchesOf(oplogs, this.options)) {
-      const first = group[0]!;
-      const last = group.at(-1)!;
-      const batch: SentBatch = { id: DeliveryRepository.batchId(channel.ref, state.connection.token, first.id), firstId: first.id, lastId: last.id, ops: group.map(wireOp), attempts: 1 };
-      try {
-        await this.deliveries.insert({
-          _id: batch.id,
-          instanceId: channel.ref.instanceId,
-          token: state.connection.token,
-          userId: state.connection.userId,
-          bizType: channel.ref.bizType,
-          key: channel.ref.key,
-          firstId: batch.firstId,
-          lastId: batch.lastId,
-          ids: group.map((oplog) => oplog.id),
-          attempts: 1,
-          status: 'PENDING',
-          firstSentAt: now,
-          lastSentAt: now,
-        });
-      } catch (error) {
-        if (!(error instanceof DuplicateKeyError)) throw error;
-      }
-      channel.inflight.set(batch.firstId, batch);
-      await this.write(state, channel, batch);
+    const first = group[0]!;
+    const last = group.at(-1)!;
+    const batch: SentBatch = { id: DeliveryRepository.batchId(channel.ref, state.connection.token, first.id), firstId: first.id, lastId: last.id, ops: group.map(wireOp), attempts: 1 };
+    try {
+      await this.deliveries.insert({
+        _id: batch.id,
+        instanceId: channel.ref.instanceId,
+        token: state.connection.token,
+        userId: state.connection.userId,
+        bizType: channel.ref.bizType,
+        key: channel.ref.key,
+        firstId: batch.firstId,
+        lastId: batch.lastId,
+        ids: group.map((oplog) => oplog.id),
+        attempts: 1,
+        status: 'PENDING',
+        firstSentAt: now,
+        lastSentAt: now,
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
     }
+    channel.inflight.set(batch.firstId, batch);
+    await this.write(state, channel, batch);
     this.schedule(state, channel);
   }
 
@@ -416,6 +422,7 @@ export class SyncDelivery {
     if (channel.inflight.size === 0) {
       this.clearTimer(channel);
       channel.backoffMs = this.options.ackTimeoutMs;
+      if (await this.deliverable(state, channel)) await this.sendNew(state, channel);
     } else this.schedule(state, channel);
   }
 

@@ -74,7 +74,8 @@ export class OrderIntake {
       targets,
       createdAt: now,
       dueAt: Math.max(now, data.validTimeStart ?? now),
-      producedAt: now,
+      // An order held for its validTimeStart was never produced: the relay takes it as soon as it is due.
+      producedAt: data.validTimeStart !== null && data.validTimeStart > now ? 0 : now,
       expireAt: kind.persistent ? Math.min(retentionEnd, data.validTimeEnd ?? retentionEnd) : now + NON_PERSISTENT_TTL_MS,
       state: 'ACCEPTED',
       oplogId: null,
@@ -115,6 +116,7 @@ export class OrderIntake {
         payload: order.payload,
         binary: order.binary,
         thirdMsgId: order.thirdMsgId,
+        platforms: order.filters.platforms,
         appMinVersion: order.filters.appMinVersion,
         appMaxVersion: order.filters.appMaxVersion,
         validTimeEnd: order.validTimeEnd,

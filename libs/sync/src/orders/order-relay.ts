@@ -4,8 +4,11 @@ import { encodeOrderRecord } from '../sequencer';
 import { SYNC_ORDERS_TOPIC } from '../topics';
 import type { SyncOrderRepository } from './sync-order.repository';
 
-/** An order not sequenced this long after its last produce is produced again. */
-export const RELAY_AFTER_MS = 3000;
+/**
+ * An order not sequenced this long after its last produce is produced again. Long enough that a
+ * sequencer working through a backlog is not flooded with copies of what it has not reached yet.
+ */
+export const RELAY_AFTER_MS = 10_000;
 
 /**
  * The outbox relay of DECISIONS D3: produces orders left unsequenced (a produce that failed, a
