@@ -31,3 +31,4 @@ export * from './delivery/dispatcher';
 export * from './delivery/sync-delivery';
 export * from './delivery/sync-point.repository';
 export * from './consistency/consistency-gate';
+export * from './statistics/sync-status';

@@ -179,12 +179,14 @@ export type SyncCoreService = {
    * D3, made durable, answered. Refusals are errors carrying the MSS code.
    */
   SendSyncData(request: SendSyncDataRequest): Promise<SendSyncDataReply>;
+  /** The console's User/Device Status Query (mss.md §5.4, DECISIONS D3 "Statistics"). */
+  QuerySyncStatus(request: QuerySyncStatusRequest): Promise<QuerySyncStatusReply>;
 };
 
 export const SYNC_CORE: ServiceDefinition<SyncCoreService> = {
   name: 'pushsync.v1.SyncCore',
   protoFile: 'pushsync/v1/sync_core.proto',
-  methods: ['Status', 'CreateSyncConfig', 'GetSyncConfig', 'ListSyncConfigs', 'EditSyncConfig', 'SetSyncConfigStatus', 'DeleteSyncConfig', 'SendSyncData'],
+  methods: ['Status', 'CreateSyncConfig', 'GetSyncConfig', 'ListSyncConfigs', 'EditSyncConfig', 'SetSyncConfigStatus', 'DeleteSyncConfig', 'SendSyncData', 'QuerySyncStatus'],
 };
 
 /**
@@ -316,4 +318,44 @@ export interface SetSyncConfigStatusRequest {
   bizType: string;
   /** ONLINE | OFFLINE */
   status: string;
+}
+
+export interface QuerySyncStatusRequest {
+  appId: string;
+  workspaceId: string;
+  operator: string;
+  /** USER | DEVICE */
+  targetType: string;
+  /** The userId or the device token. */
+  targetId: string;
+}
+
+export interface QuerySyncStatusReply {
+  /** USER | DEVICE */
+  targetType: string;
+  targetId: string;
+  /** The device, or any device of the user, is connected now. */
+  connected: boolean;
+  connectedDevices: string[];
+  /** Distinct oplogs sent in the last 30 days (for a user: across the user's devices). */
+  pushes: number;
+  /** Distinct oplogs acknowledged in the last 30 days. */
+  arrivals: number;
+  /** Newest first, at most 100. */
+  pushList: SyncPushEntry[];
+}
+
+export interface SyncPushEntry {
+  bizType: string;
+  key: string;
+  oplogId: number;
+  /** Unset once the oplog is gone (retention). */
+  thirdMsgId?: string;
+  /** PENDING | ACKED | DROPPED | TRIMMED | EXPIRED */
+  status: string;
+  /** First sent; unset for oplogs never sent. */
+  sentAt?: number;
+  /** The device it was sent to; unset for oplogs never sent to a device of a user. */
+  device?: string;
+  createdAt: number;
 }

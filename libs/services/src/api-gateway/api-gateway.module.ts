@@ -3,6 +3,7 @@ import { TenancyModule } from '../shared/tenancy.module';
 import { AdminAppsController } from './admin/admin-apps.controller';
 import { AdminOperatorsController } from './admin/admin-operators.controller';
 import { AdminSyncConfigsController } from './admin/admin-sync-configs.controller';
+import { AdminSyncDataController } from './admin/admin-sync-data.controller';
 import { AdminGuard } from '../shared/admin.guard';
 import { API_GATEWAY_OPTIONS, type ApiGatewayOptions } from './api-gateway.options';
 import { BootstrapOwner } from './bootstrap-owner';
@@ -28,7 +29,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, PlatformKeyController, SyncDataController, WebapiSyncController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, AdminSyncDataController, PlatformKeyController, SyncDataController, WebapiSyncController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,

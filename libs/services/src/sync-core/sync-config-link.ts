@@ -2,7 +2,7 @@ import type { CreateSyncConfigRequest, EditSyncConfigRequest, ListSyncConfigsRep
 import { ValidationError } from '@pushsync/platform';
 import { CONFIG_STATUSES, type ConfigStatus, type SyncConfig, type SyncConfigs } from '@pushsync/sync';
 
-type ConfigMethods = Omit<SyncCoreService, 'Status' | 'SendSyncData'>;
+type ConfigMethods = Omit<SyncCoreService, 'Status' | 'SendSyncData' | 'QuerySyncStatus'>;
 
 /** The SyncCore configuration RPCs: messages in, the domain's use cases, messages out. */
 export function syncConfigMethods(configs: () => SyncConfigs): ConfigMethods {

@@ -42,7 +42,7 @@ const DELIVERY_HISTORY_MS = 31 * 86_400_000;
  */
 @Injectable()
 export class SyncEngine {
-  private opened: { intake: OrderIntake; oplogs: OplogRepository; deliveries: DeliveryRepository; presence: Presence } | undefined;
+  private opened: { intake: OrderIntake; orders: SyncOrderRepository; oplogs: OplogRepository; points: SyncPointRepository; deliveries: DeliveryRepository; presence: Presence } | undefined;
   private readonly consumers: StreamConsumer[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private delivery: SyncDelivery | undefined;
@@ -111,7 +111,19 @@ export class SyncEngine {
       await orders.deleteExpired(now);
       await deliveries.deleteOlderThan(now - DELIVERY_HISTORY_MS);
     });
-    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock, logger), oplogs, deliveries, presence };
+    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock, logger), orders, oplogs, points, deliveries, presence };
+  }
+
+  /** Removes a deleted configuration's data in the background (DECISIONS D3 "Configs"); a failure is logged and left to retention. */
+  public purgeBizType(app: { workspaceId: string; appId: string }, bizType: string): void {
+    const instanceId = `${app.workspaceId}_${app.appId}`;
+    const { orders, oplogs, points, deliveries } = this.parts;
+    void (async () => {
+      await orders.deleteOfBizType(app.workspaceId, app.appId, bizType);
+      await oplogs.deleteOfBizType(instanceId, bizType);
+      await points.deleteOfBizType(instanceId, bizType);
+      await deliveries.deleteOfBizType(instanceId, bizType);
+    })().catch((error: unknown) => this.logger.warn({ err: error, instanceId, bizType }, 'purging a deleted sync configuration failed; retention removes its data'));
   }
 
   private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {

@@ -83,4 +83,10 @@ export class OplogRepository {
   public deleteOfBizType(instanceId: string, bizType: string): Promise<number> {
     return this.oplogs.deleteMany({ instanceId, bizType });
   }
+
+  /** The oplogs of a channel with the given ids (those still stored). */
+  public ofIds(channel: ChannelRef, ids: number[]): Promise<Oplog[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $in: ids } }, { sort: { id: 1 } });
+  }
 }

@@ -9,7 +9,7 @@ import { AdminGuard, CurrentOperator } from '../../shared/admin.guard';
 import { AdminCreateConfigBody, AdminEditConfigBody, configView, createRequest, editRequest, SyncArgsBody } from '../sync/sync-configs.dto';
 
 /** The app of a console route; the operator must hold `permission` on it. */
-function appOf(operator: Operator, instanceId: string, permission: 'read' | 'operate'): { workspaceId: string; appId: string } {
+export function appOf(operator: Operator, instanceId: string, permission: 'read' | 'operate'): { workspaceId: string; appId: string } {
   const app = parseInstanceId(instanceId);
   if (!app) throw new ValidationError(`instanceId ${JSON.stringify(instanceId)} must be <workspaceId>_<appId>`, 'ARGS_INVALID');
   requirePermission(operator, permission, instanceId);
