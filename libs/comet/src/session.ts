@@ -267,7 +267,7 @@ export class Session {
     this.token = identified.device._id;
     this.userId = identified.device.userId;
     this.sessionId = identified.device.sessionId;
-    this.handshakeSyncPoints = handshake.syncPoints.slice(0, MAX_HANDSHAKE_SYNC_POINTS).map((point) => ({ bizType: point.bizType.slice(0, 64), key: point.key.slice(0, 256), oplogId: Number(point.oplogId) }));
+    this.handshakeSyncPoints = (handshake.syncPoints ?? []).slice(0, MAX_HANDSHAKE_SYNC_POINTS).map((point) => ({ bizType: point.bizType.slice(0, 64), key: point.key.slice(0, 256), oplogId: Number(point.oplogId) }));
     this.platform = facts.platform;
     this.appVersion = facts.appVersion;
     this.state = 'open';
