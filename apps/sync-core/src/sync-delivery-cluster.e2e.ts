@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PushSyncClient, TcpTransport, type SyncMessage } from '@pushsync/client/node';
-import { clusterEnv } from '@pushsync/platform/testing';
+import { clusterEnv, eventually } from '@pushsync/platform/testing';
 import { AdminClient, ClusterProcesses, TcpProxy, TenantClient, freePort } from '@pushsync/testing';
 
 const OWNER = `syncowner.${randomBytes(24).toString('base64url')}`;
@@ -63,13 +63,11 @@ describe('cluster: sync orders from the tenant API to devices', () => {
     return device;
   };
   const send = (body: Record<string, unknown>) => tenant.post<{ code: string }>('/v1/sync/single', { ...APP, ...body });
-  const eventually = async (check: () => boolean, timeoutMs: number, what: () => string) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  /** Waits until `check` holds, failing with `what()` (a progress summary) when it does not in time. */
+  const until = (check: () => boolean, timeoutMs: number, what: () => string) =>
+    eventually(() => {
+      if (!check()) throw new Error(`timed out: ${what()}`);
+    }, timeoutMs, 100);
 
   it('delivers an order to a connected device at once and answers a repeated thirdMsgId DUPLICATED_BIZ_ID', async () => {
     const bizType = 'CLUSTER-LIVE';
@@ -78,7 +76,7 @@ describe('cluster: sync orders from the tenant API to devices', () => {
     const started = Date.now();
     const answer = await send({ bizType, linkToken: device.token, thirdMsgId: 'live-1', payload: 'hello' });
     expect(answer.body.code).toBe('SUCCESS');
-    await eventually(() => device.payloads.length === 1, 5000, () => JSON.stringify(device.payloads));
+    await until(() => device.payloads.length === 1, 5000, () => JSON.stringify(device.payloads));
     expect(Date.now() - started).toBeLessThan(5000);
     expect(device.payloads).toEqual(['hello']);
     expect((await send({ bizType, linkToken: device.token, thirdMsgId: 'live-1', payload: 'hello again' })).body.code).toBe('DUPLICATED_BIZ_ID');
@@ -105,10 +103,10 @@ describe('cluster: sync orders from the tenant API to devices', () => {
       }
     });
     const faults = (async () => {
-      await eventually(() => accepted >= ORDERS * 0.2, 300_000, () => `only ${accepted} accepted`);
+      await until(() => accepted >= ORDERS * 0.2, 300_000, () => `only ${accepted} accepted`);
       await cluster.process('sync-core').kill9();
       await cluster.launch('sync-core');
-      await eventually(() => accepted >= ORDERS * 0.5, 300_000, () => `only ${accepted} accepted`);
+      await until(() => accepted >= ORDERS * 0.5, 300_000, () => `only ${accepted} accepted`);
       await natsProxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await natsProxy.open();
@@ -116,7 +114,7 @@ describe('cluster: sync orders from the tenant API to devices', () => {
     await Promise.all([...senders, faults]);
     expect(accepted).toBe(ORDERS);
 
-    await eventually(
+    await until(
       () => targets.every((device) => device.payloads.length >= perDevice),
       240_000,
       () => targets.map((device) => device.payloads.length).join(','),

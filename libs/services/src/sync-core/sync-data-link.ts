@@ -1,6 +1,6 @@
 import type { SendSyncDataReply, SendSyncDataRequest } from '@pushsync/contracts';
 import { ValidationError } from '@pushsync/platform';
-import { AppNotFoundError, type TenantAppRepository } from '@pushsync/tenancy';
+import { AppNotFoundError, instanceIdOf, type TenantAppRepository } from '@pushsync/tenancy';
 import type { OrderIntake, SyncScope } from '@pushsync/sync';
 
 const SCOPES: readonly string[] = ['SINGLE', 'GLOBAL'];
@@ -11,7 +11,7 @@ export function syncDataMethods(intake: () => OrderIntake, apps: () => TenantApp
     SendSyncData: async (request: SendSyncDataRequest): Promise<SendSyncDataReply> => {
       if (!SCOPES.includes(request.scope)) throw new ValidationError(`scope must be SINGLE or GLOBAL, got ${JSON.stringify(request.scope)}`, 'ARGS_INVALID');
       const app = await apps().find(request.workspaceId, request.appId);
-      if (app === null) throw new AppNotFoundError(`${request.workspaceId}_${request.appId}`);
+      if (app === null) throw new AppNotFoundError(instanceIdOf(request.workspaceId, request.appId));
       const { appId: _appId, workspaceId: _workspaceId, scope, operator, fromConsole, ...fields } = request;
       const code = await intake().accept({ appId: app.appId, workspaceId: app.workspaceId, instanceId: app._id, retentionDays: app.retentionDays }, scope as SyncScope, fields, { id: operator, fromConsole });
       return { code };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CometDelivery, Presence } from '@pushsync/comet';
 import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
 import { BUS, CLOCK, KEY_VALUE, Lifecycle, LOGGER, STORE, STREAM, type Clock } from '@pushsync/runtime';
-import { PlatformKeys } from '@pushsync/tenancy';
+import { instanceIdOf, PlatformKeys } from '@pushsync/tenancy';
 import {
   AppConsistencyGate,
   ConfigDirectory,
@@ -116,7 +116,7 @@ export class SyncEngine {
 
   /** Removes a deleted configuration's data in the background (DECISIONS D3 "Configs"); a failure is logged and left to retention. */
   public purgeBizType(app: { workspaceId: string; appId: string }, bizType: string): void {
-    const instanceId = `${app.workspaceId}_${app.appId}`;
+    const instanceId = instanceIdOf(app.workspaceId, app.appId);
     const { orders, oplogs, points, deliveries } = this.parts;
     void (async () => {
       await orders.deleteOfBizType(app.workspaceId, app.appId, bizType);

@@ -1,3 +1,4 @@
+import { instanceIdOf } from '@pushsync/tenancy';
 import type { SyncConfig } from '../configs/sync-config';
 import type { SyncConfigRepository } from '../configs/sync-config.repository';
 
@@ -31,7 +32,7 @@ export class ConfigDirectory {
   }
 
   private async all(app: AppKey, fresh = false): Promise<SyncConfig[]> {
-    const id = `${app.workspaceId}_${app.appId}`;
+    const id = instanceIdOf(app.workspaceId, app.appId);
     const now = this.clock.now();
     const cached = this.cache.get(id);
     if (cached && !fresh && now - cached.at < this.ttlMs) return cached.configs;

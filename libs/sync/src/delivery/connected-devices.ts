@@ -1,3 +1,5 @@
+import type { PushObject } from '../configs/sync-config';
+
 /** Where a device is connected (the comet gateway's presence entry). */
 export interface ConnectedEntry {
   node: string;
@@ -18,6 +20,15 @@ export interface ConnectedDevices {
 /** Writes an encoded frame to devices connected to a node (implemented by @pushsync/comet's CometDelivery). */
 export interface FrameSender {
   sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array): Promise<void>;
+}
+
+/** The connected devices a targeted (non-global) channel reaches now: the device, every device of the user, or the user's most recent one. */
+export async function connectedTargetsOf(connected: ConnectedDevices, instanceId: string, target: { pushObject: PushObject; multiDevice: boolean; key: string }): Promise<string[]> {
+  if (target.pushObject === 'DEVICE') return (await connected.get(instanceId, target.key)) ? [target.key] : [];
+  const devices = await connected.entriesOfUser(instanceId, target.key);
+  if (target.multiDevice) return devices.map((device) => device.token);
+  const latest = mostRecentDevice(devices);
+  return latest === null ? [] : [latest];
 }
 
 /** The user's most recently connected device: the only one single-device data is offered to (DECISIONS D3). */

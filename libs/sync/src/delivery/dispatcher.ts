@@ -1,7 +1,7 @@
 import { partitionFor, type BatchingProducer } from '@pushsync/platform';
 import type { Oplog } from '../oplogs/oplog';
 import { SYNC_DEVICE_WORK_TOPIC } from '../topics';
-import { mostRecentDevice, type ConnectedDevices } from './connected-devices';
+import { connectedTargetsOf, type ConnectedDevices } from './connected-devices';
 import { encodeDeviceWork } from './device-work';
 
 /**
@@ -33,10 +33,6 @@ export class OplogDispatcher {
   private async targets(oplog: Oplog): Promise<string[]> {
     if (!oplog.persistent) return oplog.targets ?? [];
     if (oplog.key === '*') return this.connected.devicesOfApp(oplog.instanceId);
-    if (oplog.pushObject === 'DEVICE') return (await this.connected.get(oplog.instanceId, oplog.key)) ? [oplog.key] : [];
-    const devices = await this.connected.entriesOfUser(oplog.instanceId, oplog.key);
-    if (oplog.multiDevice) return devices.map((device) => device.token);
-    const latest = mostRecentDevice(devices);
-    return latest === null ? [] : [latest];
+    return connectedTargetsOf(this.connected, oplog.instanceId, oplog);
   }
 }

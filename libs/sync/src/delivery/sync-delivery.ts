@@ -1,5 +1,6 @@
 import { DuplicateKeyError, partitionFor, type PlatformLogger, type RecordBatch, type TopicPartition } from '@pushsync/platform';
 import { createFrame, encodeFrame } from '@pushsync/protocol';
+import { parseInstanceId } from '@pushsync/tenancy';
 import { GLOBAL_KEY, USER_POINT_HOLDER, type ChannelRef } from '../channel';
 import { DEFAULT_THRESHOLD, type SyncConfig } from '../configs/sync-config';
 import { passesFilters } from '../filters/delivery-filter';
@@ -213,11 +214,11 @@ export class SyncDelivery {
 
   /** A device not in memory (this member restarted or gained its partition): rebuilt from presence, or null when it is not connected. */
   private async rebuild(instanceId: string, token: string): Promise<DeviceState | null> {
-    const entry = await this.connected.get(instanceId, token);
-    const separator = instanceId.lastIndexOf('_');
-    if (entry === null || separator <= 0) return null;
+    const app = parseInstanceId(instanceId);
+    const entry = app && (await this.connected.get(instanceId, token));
+    if (!app || !entry) return null;
     const state: DeviceState = {
-      connection: { instanceId, workspaceId: instanceId.slice(0, separator), appId: instanceId.slice(separator + 1), token, ...entry },
+      connection: { instanceId, ...app, token, ...entry },
       channels: new Map(),
     };
     this.devices.set(token, state);

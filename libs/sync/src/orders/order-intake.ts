@@ -1,8 +1,8 @@
 import { DuplicateKeyError, type BatchingProducer, type PlatformLogger } from '@pushsync/platform';
 import type { OperationRecordRepository } from '@pushsync/tenancy';
-import { channelId, channelKindOf, GLOBAL_KEY, type ChannelKind } from '../channel';
+import { channelId, channelKindOf, GLOBAL_KEY } from '../channel';
 import type { SyncConfigRepository } from '../configs/sync-config.repository';
-import { mostRecentDevice, type ConnectedDevices } from '../delivery/connected-devices';
+import { connectedTargetsOf, type ConnectedDevices } from '../delivery/connected-devices';
 import { NON_PERSISTENT_TTL_MS, encodeOrderRecord } from '../sequencer';
 import { SYNC_ORDERS_TOPIC } from '../topics';
 import { BizNotOnlineError, NotSupportGlobalError } from './acceptance.errors';
@@ -50,7 +50,7 @@ export class OrderIntake {
     let targets: string[] | null = null;
     if (!kind.persistent) {
       if (await this.orders.find(id)) return 'DUPLICATED_BIZ_ID';
-      targets = await this.connectedTargets(app.instanceId, kind, key);
+      targets = await connectedTargetsOf(this.connected, app.instanceId, { ...kind, key });
       if (targets.length === 0) return 'NOT_ONLINE';
     }
     const retentionEnd = now + app.retentionDays * DAY_MS;
@@ -93,15 +93,6 @@ export class OrderIntake {
       });
     }
     return 'SUCCESS';
-  }
-
-  /** The devices a non-persistent order may reach: those of the target connected now. */
-  private async connectedTargets(instanceId: string, kind: ChannelKind, key: string): Promise<string[]> {
-    if (kind.pushObject === 'DEVICE') return (await this.connected.get(instanceId, key)) ? [key] : [];
-    const devices = await this.connected.entriesOfUser(instanceId, key);
-    if (kind.multiDevice) return devices.map((device) => device.token);
-    const latest = mostRecentDevice(devices);
-    return latest === null ? [] : [latest];
   }
 
   private recordNewSync(app: TenantAppRef, operator: string, order: SyncOrder, now: number): Promise<void> {
