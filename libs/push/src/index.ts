@@ -1,0 +1,2 @@
+export * from './push-codes';
+export * from './push-request';
