@@ -11,13 +11,15 @@ export type {
   DisconnectedEvent,
   DisconnectReason,
   GoAwayEvent,
-  MessageCallback,
+  PushActionType,
+  PushMessageCallback,
+  PushRevoke,
+  PushRevokeCallback,
   PushSyncClientEvents,
   PushSyncClientOptions,
   PushSyncMessage,
   PushSyncRpcResult,
   ReconnectingEvent,
-  RevokeCallback,
   SyncCallback,
   SyncMessage,
   SyncMessageOp,
@@ -26,7 +28,7 @@ export type {
 export { syncOpPayload } from './client/sync-payload';
 export { ReconnectBackoff } from './client/reconnect-backoff';
 export type { BackoffOptions } from './client/reconnect-backoff';
-export type { ClientStorage, StoredClientState, StoredSyncPoint } from './storage/client-storage.port';
+export type { ClientStorage, StoredClientState, StoredPushMsgId, StoredSyncPoint } from './storage/client-storage.port';
 export { MemoryStorage } from './storage/memory.storage';
 export { LocalStorageStorage } from './storage/local-storage.storage';
 export type { WebStorageLike } from './storage/local-storage.storage';

@@ -1,4 +1,4 @@
-import { type Platform, type PushMessage, type RpcResult, type Vendor } from '@pushsync/protocol';
+import { type Platform, type RpcResult, type Vendor } from '@pushsync/protocol';
 import { type ClientStorage } from '../storage/client-storage.port';
 import { type Transport } from '../transports/transport.port';
 import { type BackoffOptions } from './reconnect-backoff';
@@ -22,7 +22,7 @@ export interface PushSyncClientOptions {
   manufacturer?: string;
   /** The device's own identifier (the mPaaS utdId), recorded by the gateway as sent. */
   deviceId?: string;
-  /** Where the device token and sync points live between runs. Default: MemoryStorage. */
+  /** Where the device token, the sync points and the handled push msgIds live between runs. Default: MemoryStorage. */
   persistence?: ClientStorage;
   /**
    * How to reach the endpoint. Default: WebSocketTransport (global WebSocket) for ws:// and wss://;
@@ -41,10 +41,15 @@ export interface PushSyncClientOptions {
   rpcTimeoutMs?: number;
   /** Default 65536 (DECISIONS D6). */
   maxFrameBytes?: number;
-  /** How many recent push msgIds are remembered to drop redeliveries. Default 1000. */
+  /**
+   * How many handled push msgIds are remembered (and persisted) so that a re-sent message is not
+   * raised twice; each is kept until its message expires, the oldest dropped beyond this. Default 10000.
+   */
   recentMessageIds?: number;
   /** Source of randomness for the back-off jitter (tests). Default Math.random. */
   random?: () => number;
+  /** The current time, epoch ms, against which push expiry is checked (tests). Default Date.now. */
+  now?: () => number;
 }
 
 /** One oplog as delivered: `pl` is text, or base64 of the bytes when `isB` (use syncOpPayload). */
@@ -69,11 +74,44 @@ export interface SyncMessage {
 
 export type SyncCallback = (message: SyncMessage) => void | Promise<void>;
 
-/** A push delivered over the gateway connection (the comet.v1 PushMessage; msgId is the mPaaS `k`). */
-export type PushSyncMessage = Readonly<PushMessage>;
+/**
+ * What the notification opens when tapped (mPaaS `pushAction`): 'web' for "0" (a web URL in `uri`,
+ * also when the server sent no action, the mPaaS default), 'intent' for "1" (an Android activity or
+ * iOS view controller named in `uri`), 'unknown' for any other value (read `action`).
+ */
+export type PushActionType = 'web' | 'intent' | 'unknown';
 
-export type MessageCallback = (message: PushSyncMessage) => void | Promise<void>;
-export type RevokeCallback = (msgId: string) => void;
+/** A push delivered over the gateway connection (the comet.v1 PushMessage). */
+export interface PushSyncMessage {
+  /** The mPaaS `k`: pass it to reportPushOpen / reportPushIgnored. */
+  readonly msgId: string;
+  readonly taskId: string;
+  readonly title: string;
+  readonly content: string;
+  /** The web URL, or the activity / view controller name, that a tap opens (see actionType). */
+  readonly uri: string;
+  /** The action as the server sent it: "0" web URL, "1" intent activity ("" = not given). */
+  readonly action: string;
+  readonly actionType: PushActionType;
+  /** mPaaS `pushStyle`: 0 default, 1 big text, 2 image and text. */
+  readonly style: number;
+  /** A silent push: handle it without showing a notification. */
+  readonly silent: boolean;
+  /** The extension parameters, system keys (notifyType, action, silent, pushType, templateCode, channel, taskId) included. */
+  readonly extParams: Readonly<Record<string, string>>;
+  readonly imageUrl: string;
+  readonly iconUrl: string;
+  /** When the message expires, epoch ms; 0 when the server gave no expiry. */
+  readonly expireAtMs: number;
+}
+
+/** A push message withdrawn by the server: remove its notification if one is shown. */
+export interface PushRevoke {
+  readonly msgId: string;
+}
+
+export type PushMessageCallback = (message: PushSyncMessage) => void | Promise<void>;
+export type PushRevokeCallback = (revoke: PushRevoke) => void | Promise<void>;
 export type DeviceTokenCallback = (deviceToken: string) => void;
 
 /** The mPaaS RPC result (mps.md §4): success, code, name, message. */

@@ -7,6 +7,7 @@ import {
   MemoryStorage,
   PushSyncClient,
   type PushSyncClientOptions,
+  type PushRevoke,
   type PushSyncError,
   type PushSyncMessage,
   type ReconnectingEvent,
@@ -229,56 +230,312 @@ describe('PushSyncClient over TCP (against the in-test comet server)', () => {
     expect(client.getSyncPoints()).toEqual([{ bizType: 'FEED', key: 'user-1', oplogId: 7 }]);
   });
 
-  it('delivers a push message once, acks it after the callback, reports open/ignored and passes revokes on', async () => {
-    const client = await newClient();
-    const received: PushSyncMessage[] = [];
-    const callbackDone: string[] = [];
-    client.onMessage(async (message) => {
-      received.push(message);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      callbackDone.push(message.msgId);
+  describe('Message Push', () => {
+    const NOW = 1_800_000_000_000;
+    let nowMs: number;
+
+    beforeEach(() => {
+      nowMs = NOW;
     });
-    const revoked: string[] = [];
-    client.onRevoke((msgId) => revoked.push(msgId));
-    const connection = await connect(client);
 
-    connection.sendPush({ msgId: 'm-1', taskId: 't-1', title: 'Hello', content: 'World', extParams: { orderId: '42' }, expireAtMs: 1_900_000_000_000 });
-    const ack = await connection.next('pushAck');
-    expect(ack.pushAck).toEqual({ msgId: 'm-1' });
-    expect(callbackDone).toEqual(['m-1']);
-    expect(received[0]).toMatchObject({ msgId: 'm-1', taskId: 't-1', title: 'Hello', content: 'World', extParams: { orderId: '42' }, expireAtMs: 1_900_000_000_000, silent: false });
+    function pushInbox(client: PushSyncClient): AsyncQueue<PushSyncMessage> {
+      const inbox = new AsyncQueue<PushSyncMessage>('a push message');
+      client.onPushMessage((message) => inbox.push(message));
+      return inbox;
+    }
 
-    connection.sendPush({ msgId: 'm-1', title: 'Hello' });
-    expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
-    expect(received).toHaveLength(1);
+    function newPushClient(overrides: Partial<PushSyncClientOptions> = {}): Promise<PushSyncClient> {
+      return newClient({ now: () => nowMs, ...overrides });
+    }
 
-    client.reportPushOpen('m-1');
-    client.reportPushIgnored('m-2');
-    expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-1', kind: 'OPENED' });
-    expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-2', kind: 'IGNORED' });
+    it('hands a push message to every callback and acks it once they all settled and its msgId is saved', async () => {
+      const storage = new MemoryStorage();
+      const client = await newPushClient({ persistence: storage });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow = new AsyncQueue<PushSyncMessage>('a push message (slow callback)');
+      client.onPushMessage(async (message) => {
+        slow.push(message);
+        await gate;
+      });
+      const fast = pushInbox(client);
+      const connection = await connect(client);
 
-    connection.send({ seq: 0, revoke: { msgId: 'm-1' } });
-    await waitFor(() => revoked.length === 1);
-    expect(revoked).toEqual(['m-1']);
-  });
+      connection.sendPush({
+        msgId: 'm-1',
+        taskId: 't-1',
+        title: 'Hello',
+        content: 'World',
+        uri: 'com.example.OrderActivity',
+        action: '1',
+        style: 2,
+        silent: true,
+        extParams: { orderId: '42', notifyType: '1' },
+        imageUrl: 'https://img.example/i.png',
+        iconUrl: 'https://img.example/c.png',
+        expireAtMs: NOW + 60_000,
+      });
+      const message = await fast.next();
+      expect(message).toEqual({
+        msgId: 'm-1',
+        taskId: 't-1',
+        title: 'Hello',
+        content: 'World',
+        uri: 'com.example.OrderActivity',
+        action: '1',
+        actionType: 'intent',
+        style: 2,
+        silent: true,
+        extParams: { orderId: '42', notifyType: '1' },
+        imageUrl: 'https://img.example/i.png',
+        iconUrl: 'https://img.example/c.png',
+        expireAtMs: NOW + 60_000,
+      });
+      expect(Object.isFrozen(message) && Object.isFrozen(message.extParams)).toBe(true);
+      expect(await slow.next()).toBe(message);
 
-  it('still acks a push when the callback throws, and reports the failure as an error event', async () => {
-    const client = await newClient();
-    const errors = events<PushSyncError>(client, 'error');
-    client.onMessage(() => {
-      throw new Error('app bug');
+      await roundTrip(connection);
+      expect(connection.received('pushAck')).toEqual([]);
+      release();
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+      expect((await storage.load())?.pushMsgIds).toEqual([{ msgId: 'm-1', expireAtMs: NOW + 60_000 }]);
     });
-    const connection = await connect(client);
-    connection.sendPush({ msgId: 'm-9' });
-    expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-9' });
-    expect((await errors.next()).code).toBe('CALLBACK_ERROR');
-  });
 
-  it('queues push reports made offline and sends them after the next handshake', async () => {
-    const client = await newClient();
-    client.reportPushOpen('m-offline');
-    const connection = await connect(client);
-    expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-offline', kind: 'OPENED' });
+    it('reads the click action: "0" or none is web, "1" intent, anything else unknown, the raw value kept', async () => {
+      const client = await newPushClient();
+      const inbox = pushInbox(client);
+      const connection = await connect(client);
+      for (const [msgId, action] of [['a-web', '0'], ['a-none', ''], ['a-intent', '1'], ['a-other', 'deeplink']]) connection.sendPush({ msgId, action });
+      const actions = [];
+      for (let index = 0; index < 4; index++) {
+        const { msgId, action, actionType } = await inbox.next();
+        actions.push({ msgId, action, actionType });
+      }
+      expect(actions).toEqual([
+        { msgId: 'a-web', action: '0', actionType: 'web' },
+        { msgId: 'a-none', action: '', actionType: 'web' },
+        { msgId: 'a-intent', action: '1', actionType: 'intent' },
+        { msgId: 'a-other', action: 'deeplink', actionType: 'unknown' },
+      ]);
+    });
+
+    it('raises a re-sent msgId once: while its callback runs, after its ack, and after a reconnect', async () => {
+      const client = await newPushClient();
+      const raised: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      client.onPushMessage(async (message) => {
+        raised.push(message.msgId);
+        await gate;
+      });
+      const first = await connect(client);
+
+      first.sendPush({ msgId: 'm-1' });
+      first.sendPush({ msgId: 'm-1' });
+      await roundTrip(first);
+      expect(raised).toEqual(['m-1']);
+      expect(first.received('pushAck')).toEqual([]);
+      release();
+      expect((await first.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+
+      first.sendPush({ msgId: 'm-1' });
+      expect((await first.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+
+      first.destroy();
+      const second = await server.connections.next();
+      second.sendPush({ msgId: 'm-1' });
+      expect((await second.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+      expect(raised).toEqual(['m-1']);
+    });
+
+    it('raises a message once across a restart: the handled msgIds are persisted', async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'pushsync-client-'));
+      try {
+        const path = join(directory, 'client.json');
+        const client = await newPushClient({ persistence: new FileStorage(path) });
+        const inbox = pushInbox(client);
+        const connection = await connect(client);
+        connection.sendPush({ msgId: 'm-1', expireAtMs: NOW + 60_000 });
+        expect((await inbox.next()).msgId).toBe('m-1');
+        expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+        await client.appToBackground();
+        expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ pushMsgIds: [{ msgId: 'm-1', expireAtMs: NOW + 60_000 }] });
+
+        const restarted = await newPushClient({ persistence: new FileStorage(path) });
+        const restartedInbox = pushInbox(restarted);
+        const again = await connect(restarted);
+        again.sendPush({ msgId: 'm-1', expireAtMs: NOW + 60_000 });
+        expect((await again.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+        again.sendPush({ msgId: 'm-2' });
+        expect((await restartedInbox.next()).msgId).toBe('m-2');
+        expect(restartedInbox.pending()).toEqual([]);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    });
+
+    it('forgets a persisted msgId once its message expired, and keeps at most recentMessageIds of them', async () => {
+      const storage = new MemoryStorage({
+        syncPoints: [],
+        pushMsgIds: [
+          { msgId: 'expired', expireAtMs: NOW - 1 },
+          { msgId: 'valid', expireAtMs: NOW + 60_000 },
+          { msgId: 'no-expiry', expireAtMs: 0 },
+        ],
+      });
+      const client = await newPushClient({ persistence: storage, recentMessageIds: 3 });
+      const inbox = pushInbox(client);
+      const connection = await connect(client);
+
+      connection.sendPush({ msgId: 'valid', expireAtMs: NOW + 60_000 });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'valid' });
+      connection.sendPush({ msgId: 'm-1' });
+      expect((await inbox.next()).msgId).toBe('m-1');
+      await client.flush();
+      expect((await storage.load())?.pushMsgIds).toEqual([
+        { msgId: 'valid', expireAtMs: NOW + 60_000 },
+        { msgId: 'no-expiry', expireAtMs: 0 },
+        { msgId: 'm-1', expireAtMs: 0 },
+      ]);
+
+      nowMs = NOW + 120_000;
+      connection.sendPush({ msgId: 'm-2' });
+      connection.sendPush({ msgId: 'm-3' });
+      expect((await inbox.next()).msgId).toBe('m-2');
+      expect((await inbox.next()).msgId).toBe('m-3');
+      await client.flush();
+      expect((await storage.load())?.pushMsgIds?.map((entry) => entry.msgId)).toEqual(['m-1', 'm-2', 'm-3']);
+    });
+
+    it('holds messages that arrive without a callback, unacked, and raises them in order to the callbacks registered next', async () => {
+      const client = await newPushClient();
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'm-1', title: 'first' });
+      connection.sendPush({ msgId: 'm-2', title: 'second' });
+      connection.sendPush({ msgId: 'm-1', title: 'first' });
+      await roundTrip(connection);
+      expect(connection.received('pushAck')).toEqual([]);
+
+      const first = pushInbox(client);
+      const second = pushInbox(client);
+      for (const inbox of [first, second]) {
+        expect((await inbox.next()).msgId).toBe('m-1');
+        expect((await inbox.next()).msgId).toBe('m-2');
+      }
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-2' });
+      await roundTrip(connection);
+      expect(first.pending()).toEqual([]);
+      expect(connection.received('pushAck')).toEqual([]);
+    });
+
+    it('keeps the rest held when the callbacks unregister while the held messages are raised', async () => {
+      const client = await newPushClient();
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'm-1' });
+      connection.sendPush({ msgId: 'm-2' });
+      await roundTrip(connection);
+
+      const raised: string[] = [];
+      const unsubscribe = client.onPushMessage((message) => {
+        raised.push(message.msgId);
+        unsubscribe();
+      });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+      expect(raised).toEqual(['m-1']);
+
+      const inbox = pushInbox(client);
+      expect((await inbox.next()).msgId).toBe('m-2');
+      expect(raised).toEqual(['m-1']);
+    });
+
+    it('acks but does not raise a message that expired, before arriving or while held', async () => {
+      const client = await newPushClient();
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'held', expireAtMs: NOW + 1000 });
+      await roundTrip(connection);
+
+      nowMs = NOW + 2000;
+      const inbox = pushInbox(client);
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'held' });
+      connection.sendPush({ msgId: 'late', expireAtMs: NOW + 1999 });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'late' });
+      connection.sendPush({ msgId: 'fresh', expireAtMs: NOW + 2000 });
+      expect((await inbox.next()).msgId).toBe('fresh');
+      expect(inbox.pending()).toEqual([]);
+    });
+
+    it('still acks a push when the callback throws, and reports the failure as an error event', async () => {
+      const client = await newPushClient();
+      const errors = events<PushSyncError>(client, 'error');
+      client.onMessage(() => {
+        throw new Error('app bug');
+      });
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'm-9' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-9' });
+      expect((await errors.next()).code).toBe('CALLBACK_ERROR');
+    });
+
+    it('reportPushOpen and reportPushIgnored send PushReport frames', async () => {
+      const client = await newPushClient();
+      const connection = await connect(client);
+      client.reportPushOpen('m-1');
+      client.reportPushIgnored('m-2');
+      expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-1', kind: 'OPENED' });
+      expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-2', kind: 'IGNORED' });
+      expect(() => client.reportPushOpen('')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    });
+
+    it('queues push reports made offline and sends them after the next handshake', async () => {
+      const client = await newPushClient();
+      client.reportPushOpen('m-offline');
+      const connection = await connect(client);
+      expect((await connection.next('pushReport')).pushReport).toEqual({ msgId: 'm-offline', kind: 'OPENED' });
+    });
+
+    it('raises a revoke of a message already raised', async () => {
+      const client = await newPushClient();
+      const inbox = pushInbox(client);
+      const revokes = new AsyncQueue<PushRevoke>('a revoke');
+      client.onPushRevoke((revoke) => revokes.push(revoke));
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'm-1' });
+      expect((await inbox.next()).msgId).toBe('m-1');
+      connection.send({ seq: 0, revoke: { msgId: 'm-1' } });
+      expect(await revokes.next()).toEqual({ msgId: 'm-1' });
+    });
+
+    it('a revoke of a held message drops it (acked, never raised) and is raised itself', async () => {
+      const client = await newPushClient();
+      const revokes = new AsyncQueue<PushRevoke>('a revoke');
+      client.onPushRevoke((revoke) => revokes.push(revoke));
+      const connection = await connect(client);
+      connection.sendPush({ msgId: 'm-held' });
+      connection.sendPush({ msgId: 'm-kept' });
+      connection.send({ seq: 0, revoke: { msgId: 'm-held' } });
+      expect(await revokes.next()).toEqual({ msgId: 'm-held' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-held' });
+
+      const inbox = pushInbox(client);
+      expect((await inbox.next()).msgId).toBe('m-kept');
+      connection.sendPush({ msgId: 'm-held' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-kept' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-held' });
+      expect(inbox.pending()).toEqual([]);
+    });
+
+    it('a revoke that arrives before its message keeps that message from being raised', async () => {
+      const client = await newPushClient();
+      const inbox = pushInbox(client);
+      const connection = await connect(client);
+      connection.send({ seq: 0, revoke: { msgId: 'm-1' } });
+      connection.sendPush({ msgId: 'm-1' });
+      expect((await connection.next('pushAck')).pushAck).toEqual({ msgId: 'm-1' });
+      connection.sendPush({ msgId: 'm-2' });
+      expect((await inbox.next()).msgId).toBe('m-2');
+      expect(inbox.pending()).toEqual([]);
+    });
   });
 
   it('RPCs carry a seq and resolve with the matching RpcResult', async () => {
@@ -469,12 +726,4 @@ describe('PushSyncClient over TCP (against the in-test comet server)', () => {
 async function roundTrip(connection: TestConnection): Promise<void> {
   connection.send({ seq: 0, ping: { clientTimeMs: 1 } });
   await connection.next('pong');
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -21,12 +21,13 @@ import {
   type ClientPlatform,
   type DeviceTokenCallback,
   type DisconnectReason,
-  type MessageCallback,
+  type PushActionType,
+  type PushMessageCallback,
+  type PushRevokeCallback,
   type PushSyncClientEvents,
   type PushSyncClientOptions,
   type PushSyncMessage,
   type PushSyncRpcResult,
-  type RevokeCallback,
   SDK_VERSION,
   type SyncCallback,
   type SyncMessage,
@@ -34,7 +35,7 @@ import {
   type VendorInput,
 } from './client.types';
 import { PushSyncError } from './push-sync.error';
-import { RecentIds } from './recent-ids';
+import { HandledPushIds, isExpired } from './handled-push-ids';
 import { ReconnectBackoff } from './reconnect-backoff';
 import { TypedEmitter } from './typed-emitter';
 
@@ -55,6 +56,7 @@ interface ResolvedOptions {
   readonly handshakeTimeoutMs: number;
   readonly rpcTimeoutMs: number;
   readonly maxFrameBytes: number;
+  readonly now: () => number;
 }
 
 /** One connection attempt, from transport connect to its end. Callbacks of an ended session are ignored. */
@@ -81,13 +83,14 @@ interface PendingRpc {
 
 const NEED_USERID: PushSyncRpcResult = Object.freeze({ success: false, code: 3012, name: 'NEED_USERID', message: 'need userid' });
 const MAX_QUEUED_REPORTS = 100;
+const DEFAULT_HANDLED_PUSH_IDS = 10_000;
 const VENDOR_CODES: Readonly<Record<number, Vendor>> = { 4: 'XIAOMI', 5: 'HUAWEI', 7: 'OPPO', 8: 'VIVO', 9: 'HONOR', 10: 'HARMONYOS', 11: 'FCM', 12: 'APNS' };
 const PLATFORMS: readonly ClientPlatform[] = ['ANDROID', 'IOS', 'HARMONY', 'WEB'];
 
 /**
  * The device side of pushsync: one persistent connection to the comet gateway carrying Mobile Sync
  * (MPSync-like: initialize, appToForeground, registerBiz, reportMsgReceived, ...) and Message Push
- * (MPPush-like: onDeviceToken, bind, report, onMessage, reportPushOpen, ...). See README.md.
+ * (MPPush-like: onDeviceToken, bind, report, onPushMessage, onPushRevoke, reportPushOpen, ...). See README.md.
  */
 export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
   private options: ResolvedOptions | undefined;
@@ -101,10 +104,14 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
   private readonly accepted = new Map<string, number>();
   private readonly bizCallbacks = new Map<string, SyncCallback>();
   private readonly held = new Map<string, SyncMessage[]>();
-  private readonly messageCallbacks = new Set<MessageCallback>();
-  private readonly revokeCallbacks = new Set<RevokeCallback>();
+  private readonly pushCallbacks = new Set<PushMessageCallback>();
+  private readonly pushRevokeCallbacks = new Set<PushRevokeCallback>();
   private readonly tokenCallbacks = new Set<DeviceTokenCallback>();
-  private recentMsgIds = new RecentIds(1000);
+  private handledPushIds = new HandledPushIds(DEFAULT_HANDLED_PUSH_IDS);
+  /** msgId -> push message that arrived while no callback was registered, in arrival order; not acked yet. */
+  private readonly heldPushes = new Map<string, PushSyncMessage>();
+  /** msgIds handed to the callbacks whose PushAck waits for the callbacks and the save. */
+  private readonly raisingPushes = new Set<string>();
   private backoff = new ReconnectBackoff(undefined);
   private foreground = false;
   private session: Session | undefined;
@@ -126,14 +133,14 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
   // ---------------------------------------------------------------------------------------------
   // Lifecycle (MPSync)
 
-  /** Once per app lifecycle: checks the options and loads the persisted token and sync points. Does not connect. */
+  /** Once per app lifecycle: checks the options and loads the persisted token, sync points and handled push msgIds. Does not connect. */
   public async initialize(options: PushSyncClientOptions): Promise<void> {
     if (this.options || this.initializing) throw new PushSyncError('INVALID_ARGUMENT', 'initialize() was called already');
     const resolved = resolveOptions(options);
-    let recentMsgIds: RecentIds;
+    let handledPushIds: HandledPushIds;
     let backoff: ReconnectBackoff;
     try {
-      recentMsgIds = new RecentIds(options.recentMessageIds ?? 1000);
+      handledPushIds = new HandledPushIds(options.recentMessageIds ?? DEFAULT_HANDLED_PUSH_IDS);
       backoff = new ReconnectBackoff(options.reconnect, options.random);
     } catch (error) {
       throw new PushSyncError('INVALID_ARGUMENT', errorText(error));
@@ -149,7 +156,9 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
     }
     this.deviceToken = stored?.deviceToken;
     for (const point of stored?.syncPoints ?? []) this.points.set(channelId(point.bizType, point.key), { ...point });
-    this.recentMsgIds = recentMsgIds;
+    for (const entry of stored?.pushMsgIds ?? []) handledPushIds.add(entry.msgId, entry.expireAtMs);
+    handledPushIds.dropExpired(resolved.now());
+    this.handledPushIds = handledPushIds;
     this.backoff = backoff;
     this.options = resolved;
   }
@@ -315,18 +324,34 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
   }
 
   /**
-   * `callback` gets each push message once (redeliveries of a recent msgId are dropped). The PushAck
-   * is sent after every callback returned (or its promise settled), also when one threw.
+   * `callback` gets each push message once, also across restarts (the handled msgIds are persisted).
+   * The PushAck is sent after every callback returned (or its promise settled, also when one threw)
+   * and the msgId is saved. Messages that arrived while no callback was registered are held, not
+   * acked, and handed over (in arrival order) right after this registration. Expired messages are
+   * acked and never handed over. Returns an unsubscribe function.
    */
-  public onMessage(callback: MessageCallback): () => void {
-    this.messageCallbacks.add(callback);
-    return () => this.messageCallbacks.delete(callback);
+  public onPushMessage(callback: PushMessageCallback): () => void {
+    if (typeof callback !== 'function') throw new PushSyncError('INVALID_ARGUMENT', 'callback must be a function');
+    this.pushCallbacks.add(callback);
+    // In a microtask, so that every callback registered in the same turn gets the held messages.
+    if (this.heldPushes.size > 0) queueMicrotask(() => this.raiseHeldPushes());
+    return () => this.pushCallbacks.delete(callback);
   }
 
-  /** `callback` gets the msgId of each revoked push message. */
-  public onRevoke(callback: RevokeCallback): () => void {
-    this.revokeCallbacks.add(callback);
-    return () => this.revokeCallbacks.delete(callback);
+  /** The mPaaS name of onPushMessage (the message receiver); the same registration. */
+  public onMessage(callback: PushMessageCallback): () => void {
+    return this.onPushMessage(callback);
+  }
+
+  /**
+   * `callback` gets `{ msgId }` of each push message the server revokes, whether it was handed to
+   * onPushMessage, is still held (it is then dropped and never handed over) or was never received
+   * (a later delivery of it is not handed over). Returns an unsubscribe function.
+   */
+  public onPushRevoke(callback: PushRevokeCallback): () => void {
+    if (typeof callback !== 'function') throw new PushSyncError('INVALID_ARGUMENT', 'callback must be a function');
+    this.pushRevokeCallbacks.add(callback);
+    return () => this.pushRevokeCallbacks.delete(callback);
   }
 
   /** The user opened the notification of `msgId` (the mPaaS `k`); queued while offline. */
@@ -432,7 +457,7 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
         this.onSyncData(frame.syncData!);
         break;
       case 'pushMessage':
-        this.onPushMessage(frame.pushMessage!);
+        this.onPushMessageFrame(frame.pushMessage!);
         break;
       case 'revoke':
         this.onRevokeFrame(frame.revoke!.msgId);
@@ -630,19 +655,61 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
   // ---------------------------------------------------------------------------------------------
   // Push
 
-  private onPushMessage(message: PushMessage): void {
-    const ack = createFrame('pushAck', { msgId: message.msgId });
-    if (message.msgId !== '' && this.recentMsgIds.seen(message.msgId)) {
-      this.sendIfReady(ack);
+  private onPushMessageFrame(frame: PushMessage): void {
+    const msgId = frame.msgId;
+    // Without a msgId a message can be neither deduplicated nor acknowledged.
+    if (msgId === '') return;
+    // A re-send of a message held or being raised: its ack follows when that completes.
+    if (this.heldPushes.has(msgId) || this.raisingPushes.has(msgId)) return;
+    if (this.handledPushIds.has(msgId) || isExpired(frame.expireAtMs, this.requireOptions().now())) {
+      this.ackPush(msgId);
       return;
     }
-    const delivered: PushSyncMessage = Object.freeze({ ...message, extParams: Object.freeze({ ...message.extParams }) });
-    const outcomes = [...this.messageCallbacks].map((callback) => this.invokeCallback(() => callback(delivered)));
-    void Promise.all(outcomes).then(() => this.sendIfReady(ack));
+    const message = toPushSyncMessage(frame);
+    if (this.pushCallbacks.size === 0) this.heldPushes.set(msgId, message);
+    else this.raisePush(message);
+  }
+
+  private raiseHeldPushes(): void {
+    for (const [msgId, message] of this.heldPushes) {
+      // The callbacks may unregister while the backlog drains: keep the rest held.
+      if (this.pushCallbacks.size === 0) return;
+      this.heldPushes.delete(msgId);
+      if (isExpired(message.expireAtMs, this.requireOptions().now())) this.ackPush(msgId);
+      else this.raisePush(message);
+    }
+  }
+
+  /** Hands the message to every callback; acks once they settled and its msgId is saved as handled. */
+  private raisePush(message: PushSyncMessage): void {
+    const msgId = message.msgId;
+    this.raisingPushes.add(msgId);
+    this.handledPushIds.add(msgId, message.expireAtMs);
+    this.persist();
+    const saved = this.saving;
+    const outcomes = [...this.pushCallbacks].map((callback) => this.invokeCallback(() => callback(message)));
+    void Promise.all([saved, ...outcomes]).then(() => {
+      this.raisingPushes.delete(msgId);
+      this.ackPush(msgId);
+    });
+  }
+
+  private ackPush(msgId: string): void {
+    this.sendIfReady(createFrame('pushAck', { msgId }));
   }
 
   private onRevokeFrame(msgId: string): void {
-    for (const callback of [...this.revokeCallbacks]) void this.invokeCallback(() => callback(msgId));
+    if (msgId === '') return;
+    const held = this.heldPushes.get(msgId);
+    this.heldPushes.delete(msgId);
+    if (!this.handledPushIds.has(msgId)) {
+      this.handledPushIds.add(msgId, held?.expireAtMs ?? 0);
+      this.persist();
+    }
+    // The held message reached the device: ack it (once its msgId is saved) so the server stops re-sending it.
+    if (held) void this.saving.then(() => this.ackPush(msgId));
+    const revoke = Object.freeze({ msgId });
+    for (const callback of [...this.pushRevokeCallbacks]) void this.invokeCallback(() => callback(revoke));
   }
 
   private pushReport(msgId: string, kind: 'OPENED' | 'IGNORED'): void {
@@ -743,7 +810,8 @@ export class PushSyncClient extends TypedEmitter<PushSyncClientEvents> {
     this.saving = this.saving.then(async () => {
       if (!this.dirty) return;
       this.dirty = false;
-      const state: StoredClientState = { syncPoints: this.getSyncPoints() };
+      this.handledPushIds.dropExpired(this.requireOptions().now());
+      const state: StoredClientState = { syncPoints: this.getSyncPoints(), pushMsgIds: this.handledPushIds.toStored() };
       if (this.deviceToken !== undefined) state.deviceToken = this.deviceToken;
       try {
         await storage.save(state);
@@ -792,7 +860,33 @@ function resolveOptions(options: PushSyncClientOptions): ResolvedOptions {
     handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs ?? 10_000, 'handshakeTimeoutMs'),
     rpcTimeoutMs: positiveMs(options.rpcTimeoutMs ?? 10_000, 'rpcTimeoutMs'),
     maxFrameBytes: positiveMs(maxFrameBytes, 'maxFrameBytes'),
+    now: options.now ?? Date.now,
   };
+}
+
+function toPushSyncMessage(frame: PushMessage): PushSyncMessage {
+  return Object.freeze({
+    msgId: frame.msgId,
+    taskId: frame.taskId,
+    title: frame.title,
+    content: frame.content,
+    uri: frame.uri,
+    action: frame.action,
+    actionType: pushActionType(frame.action),
+    style: frame.style,
+    silent: frame.silent,
+    extParams: Object.freeze({ ...frame.extParams }),
+    imageUrl: frame.imageUrl,
+    iconUrl: frame.iconUrl,
+    expireAtMs: frame.expireAtMs,
+  });
+}
+
+/** mPaaS pushAction: 0 (the default) web URL, 1 intent activity. */
+function pushActionType(action: string): PushActionType {
+  if (action === '' || action === '0') return 'web';
+  if (action === '1') return 'intent';
+  return 'unknown';
 }
 
 function positiveMs(value: number, name: string): number {

@@ -45,6 +45,30 @@ describe('client storage', () => {
     expect(await new FileStorage(path).load()).toEqual({ syncPoints: [{ bizType: 'C', key: 'u', oplogId: 3 }] });
   });
 
+  it('keeps the handled push msgIds, drops malformed ones, and reads state written before they existed', async () => {
+    const path = join(directory, 'client.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        syncPoints: [],
+        pushMsgIds: [{ msgId: 'm-1', expireAtMs: 1_800_000_000_000 }, { msgId: 'm-2', expireAtMs: 0 }, { msgId: '', expireAtMs: 0 }, { msgId: 'm-3', expireAtMs: -5 }, 'm-4'],
+      }),
+    );
+    expect(await new FileStorage(path).load()).toEqual({
+      syncPoints: [],
+      pushMsgIds: [
+        { msgId: 'm-1', expireAtMs: 1_800_000_000_000 },
+        { msgId: 'm-2', expireAtMs: 0 },
+      ],
+    });
+    const memory = new MemoryStorage({ syncPoints: [], pushMsgIds: [{ msgId: 'm-1', expireAtMs: 0 }] });
+    const loaded = await memory.load();
+    loaded!.pushMsgIds![0]!.msgId = 'changed';
+    expect((await memory.load())?.pushMsgIds).toEqual([{ msgId: 'm-1', expireAtMs: 0 }]);
+    await writeFile(path, JSON.stringify(STATE));
+    expect(await new FileStorage(path).load()).toEqual(STATE);
+  });
+
   it('LocalStorageStorage keeps the state as JSON under its key', async () => {
     const items = new Map<string, string>();
     const web: WebStorageLike = { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };

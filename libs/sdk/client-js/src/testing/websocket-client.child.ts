@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     print({ type: 'sync', ids: message.ops.map((op) => op.id), pl: message.ops.map((op) => op.pl) });
     client.reportMsgReceived(message);
   });
-  client.onMessage((message) => print({ type: 'push', msgId: message.msgId, title: message.title }));
+  client.onPushMessage((message) => print({ type: 'push', msgId: message.msgId, title: message.title }));
   client.appToForeground();
   for await (const command of createInterface({ input: process.stdin })) {
     if (command === 'bind') print({ type: 'rpc', result: await client.updateUserInfo('web-user', 'web-session') });
