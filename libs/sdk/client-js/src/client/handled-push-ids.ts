@@ -34,10 +34,6 @@ export class HandledPushIds {
   public toStored(): StoredPushMsgId[] {
     return [...this.ids].map(([msgId, expireAtMs]) => ({ msgId, expireAtMs }));
   }
-
-  public get size(): number {
-    return this.ids.size;
-  }
 }
 
 /** 0 means the server gave no expiry. */
