@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AdminClient, ServiceProcess, TenantClient, freePort, type HttpAnswer } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
+const DISPLAY_DEFAULTS = { displayType: 'NOTIFICATION', style: 0, action: 0, iconUrl: null, imageUrl: null };
 
 interface TemplateView {
   name: string;
@@ -12,6 +13,11 @@ interface TemplateView {
   content: string;
   uri: string;
   description: string | null;
+  displayType: 'NOTIFICATION' | 'SILENT';
+  style: number;
+  action: number;
+  iconUrl: string | null;
+  imageUrl: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +60,7 @@ describe('standalone: message templates over REST v1', () => {
 
   it('creates, lists newest first, gets, updates and deletes a template', async () => {
     const { client, app } = await tenantOf('app-tpl');
+    const display = { displayType: 'SILENT', style: 2, action: 1, iconUrl: 'https://cdn.example.com/icon.png', imageUrl: 'https://cdn.example.com/banner.JPEG?v=1' };
     const created = await client.post<{ code: string; requestId: string; template: TemplateView }>('/v1/templates', {
       ...app,
       name: 'prize_1',
@@ -61,9 +68,10 @@ describe('standalone: message templates over REST v1', () => {
       content: 'Congratulations to #name# for winning RMB #money#',
       uri: 'https://example.com/#/prize?u=#name#',
       description: 'prize notice',
+      ...display,
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ code: 'OK', requestId: expect.any(String), template: { name: 'prize_1', title: 'Hi #name#', uri: 'https://example.com/#/prize?u=#name#', description: 'prize notice' } });
+    expect(created.body).toMatchObject({ code: 'OK', requestId: expect.any(String), template: { name: 'prize_1', title: 'Hi #name#', uri: 'https://example.com/#/prize?u=#name#', description: 'prize notice', ...display } });
     expect(created.body.template.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await client.post('/v1/templates', { ...app, name: 'plain', title: 't', content: 'c' })).status).toBe(201);
@@ -72,7 +80,8 @@ describe('standalone: message templates over REST v1', () => {
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ code: 'OK', total: 2, page: 1, pageSize: 500 });
     expect(list.body.templates.map((t) => t.name)).toEqual(['plain', 'prize_1']);
-    expect(list.body.templates[0]).toMatchObject({ uri: '', description: null });
+    expect(list.body.templates[0]).toMatchObject({ uri: '', description: null, ...DISPLAY_DEFAULTS });
+    expect(list.body.templates[1]).toEqual(created.body.template);
     const second = await client.get<{ templates: TemplateView[] }>('/v1/templates', { ...app, page: '2', pageSize: '1' });
     expect(second.body.templates.map((t) => t.name)).toEqual(['prize_1']);
 
@@ -81,8 +90,11 @@ describe('standalone: message templates over REST v1', () => {
 
     const updated = await client.put<{ code: string; template: TemplateView }>('/v1/templates/prize_1', { ...app, title: 'New title', content: 'New #x#' });
     expect(updated.status).toBe(200);
-    expect(updated.body.template).toMatchObject({ name: 'prize_1', title: 'New title', content: 'New #x#', uri: '', description: null, createdAt: created.body.template.createdAt });
-    expect((await client.get<{ template: TemplateView }>('/v1/templates/prize_1', app)).body.template.title).toBe('New title');
+    expect(updated.body.template).toMatchObject({ name: 'prize_1', title: 'New title', content: 'New #x#', uri: '', description: null, ...DISPLAY_DEFAULTS, createdAt: created.body.template.createdAt });
+    expect((await client.get<{ template: TemplateView }>('/v1/templates/prize_1', app)).body.template).toEqual(updated.body.template);
+    const restyled = await client.put<{ template: TemplateView }>('/v1/templates/prize_1', { ...app, title: 't', content: 'c', style: 1, action: 1, iconUrl: 'http://cdn.example.com/i.jpg' });
+    expect(restyled.body.template).toMatchObject({ displayType: 'NOTIFICATION', style: 1, action: 1, iconUrl: 'http://cdn.example.com/i.jpg', imageUrl: null });
+    expect((await client.get<{ template: TemplateView }>('/v1/templates/prize_1', app)).body.template).toEqual(restyled.body.template);
 
     const openapi = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/templates', '/v1/templates/{name}']));
@@ -111,6 +123,23 @@ describe('standalone: message templates over REST v1', () => {
     for (const [, body, status, code, numericCode] of cases) {
       expect([...refused(await client.post('/v1/templates', body)), body]).toEqual([status, code, numericCode, body]);
     }
+    const displayCases: Array<[string, Record<string, unknown>]> = [
+      ['displayType', { displayType: 'silent' }],
+      ['displayType', { displayType: 1 }],
+      ['style', { style: 3 }],
+      ['style', { style: 1.5 }],
+      ['style', { style: '1' }],
+      ['action', { action: 2 }],
+      ['action', { action: 2 ** 32 + 1 }],
+      ['iconUrl', { iconUrl: 'ftp://cdn.example.com/i.png' }],
+      ['iconUrl', { iconUrl: 'https://cdn.example.com/i.gif' }],
+      ['imageUrl', { imageUrl: 'cdn.example.com/i.png' }],
+      ['imageUrl', { imageUrl: `https://cdn.example.com/${'i'.repeat(2049 - 'https://cdn.example.com/.png'.length)}.png` }],
+    ];
+    for (const [field, invalid] of displayCases) {
+      const answer = await client.post<Refusal>('/v1/templates', { ...valid, ...invalid });
+      expect([...refused(answer), answer.body.message.includes(field), invalid]).toEqual([400, 'INVALID_PARAM', 3028, true, invalid]);
+    }
     expect(refused(await client.post('/v1/templates', { ...valid, appId: undefined }))).toEqual([400, 'NEED_APPID_WORKSPACEID', 3003]);
     expect(refused(await client.get('/v1/templates', { appId: app.appId }))).toEqual([400, 'NEED_APPID_WORKSPACEID', 3003]);
     const unknownField = await client.post<Refusal>('/v1/templates', { ...valid, silent: true });
@@ -120,6 +149,7 @@ describe('standalone: message templates over REST v1', () => {
     expect((await client.post('/v1/templates', valid)).status).toBe(201);
     expect(refused(await client.post('/v1/templates', valid))).toEqual([400, 'TEMPLATE_ALREADY_EXIST', 3036]);
     expect(refused(await client.put('/v1/templates/ok_name', { ...app, title: '', content: 'c' }))).toEqual([400, 'TEMPLATE_TITLE_INVALID', 3040]);
+    expect(refused(await client.put('/v1/templates/ok_name', { ...app, title: 't', content: 'c', imageUrl: 'https://cdn.example.com/i.svg' }))).toEqual([400, 'INVALID_PARAM', 3028]);
     expect(refused(await client.put('/v1/templates/ok_name', { ...app, title: 't', content: 'c', name: 'rename' }))).toEqual([400, 'INVALID_PARAM', 3028]);
     expect(refused(await client.put('/v1/templates/missing', { ...app, title: 't', content: 'c' }))).toEqual([404, 'TEMPLATE_NOT_EXIST', 3022]);
     expect(refused(await client.delete('/v1/templates/missing', app))).toEqual([404, 'TEMPLATE_NOT_EXIST', 3022]);

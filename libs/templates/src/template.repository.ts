@@ -1,13 +1,13 @@
 import type { Collection, Store } from '@pushsync/platform';
-import type { Template } from './template';
+import { TEMPLATE_DISPLAY_DEFAULTS, type StoredTemplate, type Template, type TemplateDisplay } from './template';
 
 /** Templates on the Store port. Every filter names the tenant app (DECISIONS D1): no query crosses apps. */
 export class TemplateRepository {
-  private constructor(private readonly templates: Collection<Template>) {}
+  private constructor(private readonly templates: Collection<StoredTemplate>) {}
 
   public static async open(store: Store): Promise<TemplateRepository> {
     return new TemplateRepository(
-      await store.collection<Template>({
+      await store.collection<StoredTemplate>({
         name: 'templates',
         indexes: [
           // find/update/delete by name; the unique key that makes a name unique per app (3036).
@@ -24,8 +24,9 @@ export class TemplateRepository {
     return this.templates.insertOne(template);
   }
 
-  public find(workspaceId: string, appId: string, name: string): Promise<Template | null> {
-    return this.templates.findOne({ workspaceId, appId, name });
+  public async find(workspaceId: string, appId: string, name: string): Promise<Template | null> {
+    const stored = await this.templates.findOne({ workspaceId, appId, name });
+    return stored && withDisplayDefaults(stored);
   }
 
   public count(workspaceId: string, appId: string): Promise<number> {
@@ -33,13 +34,20 @@ export class TemplateRepository {
   }
 
   /** One page, newest first (ties broken by id so pages never overlap). */
-  public page(workspaceId: string, appId: string, skip: number, limit: number): Promise<Template[]> {
-    return this.templates.find({ workspaceId, appId }, { sort: { createdAt: -1, _id: -1 }, skip, limit });
+  public async page(workspaceId: string, appId: string, skip: number, limit: number): Promise<Template[]> {
+    const stored = await this.templates.find({ workspaceId, appId }, { sort: { createdAt: -1, _id: -1 }, skip, limit });
+    return stored.map(withDisplayDefaults);
   }
 
   /** Replaces the editable fields; null when the app has no template of that name. */
-  public update(workspaceId: string, appId: string, name: string, changes: Pick<Template, 'title' | 'content' | 'uri' | 'description' | 'updatedAt'>): Promise<Template | null> {
-    return this.templates.findOneAndUpdate({ workspaceId, appId, name }, { $set: { ...changes } });
+  public async update(
+    workspaceId: string,
+    appId: string,
+    name: string,
+    changes: Pick<Template, 'title' | 'content' | 'uri' | 'description' | 'updatedAt' | keyof TemplateDisplay>,
+  ): Promise<Template | null> {
+    const updated = await this.templates.findOneAndUpdate({ workspaceId, appId, name }, { $set: { ...changes } });
+    return updated && withDisplayDefaults(updated);
   }
 
   /** Returns how many were deleted (0 or 1). */
@@ -50,4 +58,9 @@ export class TemplateRepository {
   public deleteById(workspaceId: string, appId: string, id: string): Promise<number> {
     return this.templates.deleteOne({ _id: id, workspaceId, appId });
   }
+}
+
+/** A template stored before the display fields existed reads with their defaults (never written back). */
+function withDisplayDefaults(stored: StoredTemplate): Template {
+  return { ...TEMPLATE_DISPLAY_DEFAULTS, ...stored };
 }

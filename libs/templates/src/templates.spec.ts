@@ -1,11 +1,13 @@
 import { SqliteStore } from '@pushsync/platform';
 import { placeholdersOf, renderTemplate } from './render';
-import { MAX_TEMPLATES_PER_APP, type Template } from './template';
+import { MAX_TEMPLATES_PER_APP, type StoredTemplate, type Template } from './template';
 import { TemplateRepository } from './template.repository';
 import { Templates } from './templates';
 
 const APP = { workspaceId: 'ws1', appId: 'app1' };
 const OTHER_APP = { workspaceId: 'ws1', appId: 'app2' };
+const DISPLAY = { displayType: 'SILENT', style: 2, action: 1, iconUrl: 'https://cdn.example.com/icon.png', imageUrl: 'https://cdn.example.com/banner.jpg' } as const;
+const DISPLAY_DEFAULTS = { displayType: 'NOTIFICATION', style: 0, action: 0, iconUrl: null, imageUrl: null } as const;
 const VALID = { name: 'welcome_1', title: 'Hi #name#', content: 'You won RMB #money#', uri: 'https://example.com/#/prize?u=#name#', description: 'welcome' };
 
 describe('Templates', () => {
@@ -31,9 +33,61 @@ describe('Templates', () => {
     now += 1000;
     const updated = await templates.update(APP, 'welcome_1', { title: 'Hello', content: 'Body' });
     expect(updated).toMatchObject({ name: 'welcome_1', title: 'Hello', content: 'Body', uri: '', description: null, createdAt: created.createdAt, updatedAt: now });
+    expect(await templates.get(APP, 'welcome_1')).toEqual(updated);
 
     await templates.delete(APP, 'welcome_1');
     await expect(templates.get(APP, 'welcome_1')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_EXIST', numericCode: 3022, kind: 'not-found' });
+  });
+
+  it('stores every console field of mps.md §5, and an update replaces them all', async () => {
+    const created = await templates.create(APP, { ...VALID, ...DISPLAY });
+    expect(created).toMatchObject({ ...VALID, ...DISPLAY });
+    expect(await templates.get(APP, 'welcome_1')).toEqual(created);
+    expect((await templates.list(APP)).templates).toEqual([created]);
+
+    const changed = await templates.update(APP, 'welcome_1', { title: 't', content: 'c', displayType: 'NOTIFICATION', style: 1, action: 0, iconUrl: 'http://cdn.example.com/i.PNG', imageUrl: '' });
+    expect(changed).toMatchObject({ displayType: 'NOTIFICATION', style: 1, action: 0, iconUrl: 'http://cdn.example.com/i.PNG', imageUrl: null });
+    const cleared = await templates.update(APP, 'welcome_1', { title: 't', content: 'c' });
+    expect(cleared).toMatchObject(DISPLAY_DEFAULTS);
+    expect(await templates.get(APP, 'welcome_1')).toEqual(cleared);
+  });
+
+  it('fills in the display defaults when a create omits them: shown on the notification bar, default style, open a web URL', async () => {
+    expect(await templates.create(APP, VALID)).toMatchObject(DISPLAY_DEFAULTS);
+    expect(await templates.create(APP, { ...VALID, name: 'empty_strings', displayType: '', iconUrl: '', imageUrl: null })).toMatchObject(DISPLAY_DEFAULTS);
+  });
+
+  it('reads a template stored before the display fields existed with their defaults', async () => {
+    const old: StoredTemplate = { _id: 'old1', ...APP, name: 'old', title: 't', content: 'c', uri: '', description: null, createdAt: now, updatedAt: now };
+    await (await store.collection<StoredTemplate>({ name: 'templates' })).insertOne(old);
+    expect(await templates.get(APP, 'old')).toEqual({ ...old, ...DISPLAY_DEFAULTS });
+    expect((await templates.list(APP)).templates).toEqual([{ ...old, ...DISPLAY_DEFAULTS }]);
+  });
+
+  it.each([
+    ['a lower-case displayType', 'displayType', { displayType: 'silent' }],
+    ['an unknown displayType', 'displayType', { displayType: 'POPUP' }],
+    ['style 3', 'style', { style: 3 }],
+    ['style -1', 'style', { style: -1 }],
+    ['style 1.5', 'style', { style: 1.5 }],
+    ['action 2', 'action', { action: 2 }],
+    ['an ftp iconUrl', 'iconUrl', { iconUrl: 'ftp://cdn.example.com/i.png' }],
+    ['an iconUrl without scheme', 'iconUrl', { iconUrl: 'cdn.example.com/i.png' }],
+    ['a GIF iconUrl', 'iconUrl', { iconUrl: 'https://cdn.example.com/i.gif' }],
+    ['an iconUrl path ending with /', 'iconUrl', { iconUrl: 'https://cdn.example.com/i.png/' }],
+    ['an imageUrl with a space', 'imageUrl', { imageUrl: 'https://cdn.example.com/a b.jpg' }],
+    ['an imageUrl of an HTML page', 'imageUrl', { imageUrl: 'https://cdn.example.com/image.jpg.html' }],
+    ['an imageUrl of 2049 characters', 'imageUrl', { imageUrl: `https://cdn.example.com/${'i'.repeat(2049 - 'https://cdn.example.com/.jpg'.length)}.jpg` }],
+  ])('refuses %s with 3028 naming the field', async (_case, field, invalid) => {
+    await expect(templates.create(APP, { ...VALID, ...invalid })).rejects.toMatchObject({ code: 'INVALID_PARAM', numericCode: 3028, kind: 'validation', message: expect.stringContaining(field) });
+    await templates.create(APP, VALID);
+    await expect(templates.update(APP, VALID.name, { ...VALID, ...invalid })).rejects.toMatchObject({ numericCode: 3028, message: expect.stringContaining(field) });
+  });
+
+  it('accepts image URLs loosely: http or https, any case, a query or fragment after the extension, 2048 characters', async () => {
+    const longest = `https://cdn.example.com/${'i'.repeat(2048 - 'https://cdn.example.com/.jpg'.length)}.jpg`;
+    const created = await templates.create(APP, { ...VALID, iconUrl: 'HTTP://CDN.example.com/Icon.JPEG?v=2#x', imageUrl: longest });
+    expect([created.iconUrl, created.imageUrl]).toEqual(['HTTP://CDN.example.com/Icon.JPEG?v=2#x', longest]);
   });
 
   it('never crosses apps: same name in two apps, and another app sees nothing', async () => {
@@ -107,7 +161,7 @@ describe('Templates', () => {
   });
 
   function template(name: string, i: number): Template {
-    return { _id: `seed${i}`, ...APP, name, title: 't', content: 'c', uri: '', description: null, createdAt: now - 1_000_000 + i, updatedAt: now };
+    return { _id: `seed${i}`, ...APP, name, title: 't', content: 'c', uri: '', description: null, ...DISPLAY_DEFAULTS, createdAt: now - 1_000_000 + i, updatedAt: now };
   }
 });
 

@@ -4,12 +4,18 @@ import {
   DEFAULT_TEMPLATE_PAGE_SIZE,
   MAX_TEMPLATE_CONTENT,
   MAX_TEMPLATE_DESCRIPTION,
+  MAX_TEMPLATE_IMAGE_URL,
   MAX_TEMPLATE_PAGE_SIZE,
   MAX_TEMPLATE_TITLE,
   MAX_TEMPLATE_URI,
   MAX_TEMPLATES_PER_APP,
+  TEMPLATE_ACTIONS,
+  TEMPLATE_DISPLAY_DEFAULTS,
+  TEMPLATE_DISPLAY_TYPES,
   TEMPLATE_NAME,
+  TEMPLATE_STYLES,
   type Template,
+  type TemplateDisplay,
   type TemplateFields,
 } from './template';
 import type { TemplateRepository } from './template.repository';
@@ -43,8 +49,13 @@ export function checkTemplateName(name: string | undefined): string {
   return name;
 }
 
-/** The field rules in their order (title, content, uri, description); returns the fields as stored. */
-export function checkTemplateFields(fields: Partial<TemplateFields>): Pick<Template, 'title' | 'content' | 'uri' | 'description'> {
+type CheckedTemplateFields = Pick<Template, 'title' | 'content' | 'uri' | 'description' | keyof TemplateDisplay>;
+
+/**
+ * The field rules in their order (title, content, uri, description, then the display fields
+ * displayType, style, action, iconUrl, imageUrl); returns the fields as stored, defaults filled in.
+ */
+export function checkTemplateFields(fields: Partial<TemplateFields>): CheckedTemplateFields {
   const title = fields.title ?? '';
   if (title.trim() === '' || lengthOf(title) > MAX_TEMPLATE_TITLE) throw new TemplateRuleError('TEMPLATE_TITLE_INVALID', `title must have 1 to ${MAX_TEMPLATE_TITLE} characters (not blank)`);
   const content = fields.content ?? '';
@@ -56,12 +67,50 @@ export function checkTemplateFields(fields: Partial<TemplateFields>): Pick<Templ
   if (description !== null && (description.trim() === '' || lengthOf(description) > MAX_TEMPLATE_DESCRIPTION)) {
     throw new TemplateRuleError('TEMPLATE_DESC_INFO_INVALID', `description must have 1 to ${MAX_TEMPLATE_DESCRIPTION} characters (not blank) when given`);
   }
-  return { title, content, uri, description };
+  return { title, content, uri, description, ...checkDisplayFields(fields) };
+}
+
+/** The display fields of mps.md §5; a value out of its set is 3028 INVALID_PARAM naming the field. */
+function checkDisplayFields(fields: Partial<TemplateFields>): TemplateDisplay {
+  const displayType = fields.displayType === undefined || fields.displayType === '' ? TEMPLATE_DISPLAY_DEFAULTS.displayType : fields.displayType;
+  const style = fields.style ?? TEMPLATE_DISPLAY_DEFAULTS.style;
+  const action = fields.action ?? TEMPLATE_DISPLAY_DEFAULTS.action;
+  return {
+    displayType: oneOf('displayType', displayType, TEMPLATE_DISPLAY_TYPES),
+    style: oneOf('style', style, TEMPLATE_STYLES),
+    action: oneOf('action', action, TEMPLATE_ACTIONS),
+    iconUrl: checkImageUrl('iconUrl', fields.iconUrl),
+    imageUrl: checkImageUrl('imageUrl', fields.imageUrl),
+  };
+}
+
+function oneOf<T extends string | number>(field: string, value: string | number, allowed: readonly T[]): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new TemplateRuleError('INVALID_PARAM', `${field} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(value)}`);
+  return found;
+}
+
+const IMAGE_PATH = /\.(?:jpe?g|png)$/i;
+
+/**
+ * mps.md §5 asks for a public JPG, JPEG or PNG URL. Checked loosely: an http(s) URL whose path
+ * ends with .jpg, .jpeg or .png (any case), at most 2048 characters, without whitespace or
+ * control characters. Whether it is public, and the image itself, are the vendors' concern.
+ */
+function checkImageUrl(field: 'iconUrl' | 'imageUrl', value: string | null | undefined): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const refuse = (why: string) => new TemplateRuleError('INVALID_PARAM', `${field} ${why}`);
+  if (lengthOf(value) > MAX_TEMPLATE_IMAGE_URL) throw refuse(`must have at most ${MAX_TEMPLATE_IMAGE_URL} characters`);
+  if (WHITESPACE_OR_CONTROL.test(value)) throw refuse('must have no whitespace or control characters');
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw refuse(`must be an http or https URL, not ${JSON.stringify(value)}`);
+  if (!IMAGE_PATH.test(url.pathname)) throw refuse(`must be a JPG, JPEG or PNG image (a path ending with .jpg, .jpeg or .png), not ${JSON.stringify(value)}`);
+  return value;
 }
 
 /**
  * The template use cases (mps.md §5, DECISIONS D4): create, list newest first, get, update
- * (replaces title, content, uri and description; the name is the identifier and never changes)
+ * (replaces every field but the name, which is the identifier and never changes)
  * and delete. Every refusal is a TemplateRuleError carrying the mps.md §3.17 code.
  */
 export class Templates {

@@ -78,7 +78,7 @@ export interface ReportDeviceRequest {
   deviceId: string;
 }
 
-/** A template as stored; description is '' when none, times are epoch milliseconds. */
+/** A template with every console field; description is '' when none, times are epoch milliseconds. */
 export interface Template {
   name: string;
   title: string;
@@ -87,6 +87,16 @@ export interface Template {
   description: string;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The console fields of mps.md §5 beside the rendered ones. display_type NOTIFICATION or
+   * SILENT ('' = NOTIFICATION on requests); style 0 default, 1 big text, 2 rich text; action
+   * 0 open a web URL, 1 open an intent activity; icon_url and image_url '' when none.
+   */
+  displayType: string;
+  style: number;
+  action: number;
+  iconUrl: string;
+  imageUrl: string;
 }
 
 /** An empty name, title or content is refused with its template code. */
@@ -98,6 +108,12 @@ export interface CreateTemplateRequest {
   content: string;
   uri: string;
   description: string;
+  /** The console fields as in Template; display_type '' is NOTIFICATION, icon_url/image_url '' none. */
+  displayType: string;
+  style: number;
+  action: number;
+  iconUrl: string;
+  imageUrl: string;
 }
 
 export interface TemplateReply {
@@ -125,7 +141,7 @@ export interface GetTemplateRequest {
   name: string;
 }
 
-/** Replaces title, content, uri and description of the named template. */
+/** Replaces every field of the named template but its name. */
 export interface UpdateTemplateRequest {
   appId: string;
   workspaceId: string;
@@ -134,6 +150,12 @@ export interface UpdateTemplateRequest {
   content: string;
   uri: string;
   description: string;
+  /** The console fields as in Template; display_type '' is NOTIFICATION, icon_url/image_url '' none. */
+  displayType: string;
+  style: number;
+  action: number;
+  iconUrl: string;
+  imageUrl: string;
 }
 
 export interface DeleteTemplateRequest {

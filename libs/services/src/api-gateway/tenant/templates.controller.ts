@@ -12,14 +12,26 @@ import { CurrentTenant, TenantGuard, TenantMismatchCode } from './tenant.guard';
 
 const appFields = { appId: z.string().min(1).max(64), workspaceId: z.string().min(1).max(64) };
 // Lengths and formats are the domain's rules (they answer the TEMPLATE_* codes), so the schemas only check types.
-const editableFields = { title: z.string().optional(), content: z.string().optional(), uri: z.string().optional(), description: z.string().nullable().optional() };
+// style and action travel as int32: a wider number would wrap to another value before the domain sees it.
+const int32 = z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1);
+const editableFields = {
+  title: z.string().optional(),
+  content: z.string().optional(),
+  uri: z.string().optional(),
+  description: z.string().nullable().optional(),
+  displayType: z.string().optional(),
+  style: int32.optional(),
+  action: int32.optional(),
+  iconUrl: z.string().nullable().optional(),
+  imageUrl: z.string().nullable().optional(),
+};
 const CreateTemplateBody = z.strictObject({ ...appFields, name: z.string().optional(), ...editableFields });
 const UpdateTemplateBody = z.strictObject({ ...appFields, ...editableFields });
 const AppQuery = z.strictObject(appFields);
 const positive = z.string().regex(/^[1-9]\d{0,5}$/, 'expected an integer ≥ 1').transform(Number);
 const ListQuery = z.strictObject({ ...appFields, page: positive.optional(), pageSize: positive.optional() });
 
-/** A template as REST v1 shows it: times in RFC 3339, no description as null. */
+/** A template as REST v1 shows it: times in RFC 3339, no description, icon or image as null. */
 function templateView(template: Template | null) {
   if (!template) throw new Error('push-core answered without a template');
   return {
@@ -28,6 +40,11 @@ function templateView(template: Template | null) {
     content: template.content,
     uri: template.uri,
     description: template.description === '' ? null : template.description,
+    displayType: template.displayType,
+    style: template.style,
+    action: template.action,
+    iconUrl: template.iconUrl === '' ? null : template.iconUrl,
+    imageUrl: template.imageUrl === '' ? null : template.imageUrl,
     createdAt: new Date(template.createdAt).toISOString(),
     updatedAt: new Date(template.updatedAt).toISOString(),
   };
@@ -47,17 +64,10 @@ export class TemplatesController {
 
   @Post()
   @TenantMismatchCode('APPID_WRONG')
-  @ApiOperation({ summary: 'Create a message template (name unique per app, at most 1000 per app)' })
+  @ApiOperation({ summary: 'Create a message template (name unique per app, at most 1000 per app; displayType NOTIFICATION, style 0 and action 0 when omitted)' })
   @ApiJsonBody(CreateTemplateBody)
   public async create(@CurrentTenant() tenant: TenantContext, @Body(new PushParams(CreateTemplateBody)) body: z.infer<typeof CreateTemplateBody>, @Req() request: FastifyRequest) {
-    const reply = await this.pushCore.CreateTemplate({
-      ...appOf(tenant),
-      name: body.name ?? '',
-      title: body.title ?? '',
-      content: body.content ?? '',
-      uri: body.uri ?? '',
-      description: body.description ?? '',
-    });
+    const reply = await this.pushCore.CreateTemplate({ ...appOf(tenant), name: body.name ?? '', ...wireFields(body) });
     return { code: 'OK', requestId: String(request.id), template: templateView(reply.template) };
   }
 
@@ -79,7 +89,7 @@ export class TemplatesController {
 
   @Put(':name')
   @TenantMismatchCode('APPID_WRONG')
-  @ApiOperation({ summary: 'Replace title, content, uri and description of a template (the name never changes)' })
+  @ApiOperation({ summary: 'Replace every field of a template but its name (omitted fields take their defaults)' })
   @ApiJsonBody(UpdateTemplateBody)
   public async update(
     @CurrentTenant() tenant: TenantContext,
@@ -87,7 +97,7 @@ export class TemplatesController {
     @Body(new PushParams(UpdateTemplateBody)) body: z.infer<typeof UpdateTemplateBody>,
     @Req() request: FastifyRequest,
   ) {
-    const reply = await this.pushCore.UpdateTemplate({ ...appOf(tenant), name, title: body.title ?? '', content: body.content ?? '', uri: body.uri ?? '', description: body.description ?? '' });
+    const reply = await this.pushCore.UpdateTemplate({ ...appOf(tenant), name, ...wireFields(body) });
     return { code: 'OK', requestId: String(request.id), template: templateView(reply.template) };
   }
 
@@ -98,6 +108,21 @@ export class TemplatesController {
     const reply = await this.pushCore.DeleteTemplate({ ...appOf(tenant), name });
     return { code: 'OK', requestId: String(request.id), name: reply.name };
   }
+}
+
+/** The editable fields on the wire: '' stands for an omitted string, 0 for an omitted style or action (their defaults). */
+function wireFields(body: z.infer<typeof UpdateTemplateBody>) {
+  return {
+    title: body.title ?? '',
+    content: body.content ?? '',
+    uri: body.uri ?? '',
+    description: body.description ?? '',
+    displayType: body.displayType ?? '',
+    style: body.style ?? 0,
+    action: body.action ?? 0,
+    iconUrl: body.iconUrl ?? '',
+    imageUrl: body.imageUrl ?? '',
+  };
 }
 
 function appOf(tenant: TenantContext) {
