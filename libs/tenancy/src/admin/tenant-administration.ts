@@ -1,4 +1,4 @@
-import { DuplicateKeyError, NotFoundError } from '@pushsync/platform';
+import { DuplicateKeyError, NotFoundError, ValidationError } from '@pushsync/platform';
 import { newPlatformKeyPair } from '../apps/platform-key';
 import type { PlatformKeys } from '../apps/platform-keys';
 import { instanceIdOf, newClientKey, type TenantApp } from '../apps/tenant-app';
@@ -20,6 +20,8 @@ export interface AppSettingsChange {
   timeZone?: string;
   retentionDays?: number;
   syncValidationUrl?: string | null;
+  receiptStatus?: boolean;
+  receiptUrl?: string | null;
 }
 
 /** The action a changed setting is recorded as; the signature switch is the MSS console's Open / Close Signature (mss.md §5.5). */
@@ -56,6 +58,8 @@ export class TenantAdministration {
       timeZone: '+08:00',
       retentionDays: 30,
       syncValidationUrl: null,
+      receiptStatus: false,
+      receiptUrl: null,
       platformKey: await newPlatformKeyPair(now),
       createdAt: now,
       updatedAt: now,
@@ -91,10 +95,13 @@ export class TenantAdministration {
   public async changeSettings(operator: Operator, workspaceId: string, appId: string, change: AppSettingsChange): Promise<TenantApp> {
     const instanceId = instanceIdOf(workspaceId, appId);
     requirePermission(operator, 'operate', instanceId);
-    const before = await this.existingApp(workspaceId, appId);
-    // Apps created before the setting existed lack the field; for the diff that means null.
-    const diff = diffOf({ ...before, syncValidationUrl: before.syncValidationUrl ?? null }, change);
-    if (Object.keys(diff).length === 0) return before;
+    const stored = await this.existingApp(workspaceId, appId);
+    // Apps created before these settings existed lack the fields; for the diff that means null / off.
+    const before = { ...stored, syncValidationUrl: stored.syncValidationUrl ?? null, receiptStatus: stored.receiptStatus ?? false, receiptUrl: stored.receiptUrl ?? null };
+    const receiptUrlAfter = change.receiptUrl === undefined ? before.receiptUrl : change.receiptUrl;
+    if ((change.receiptStatus ?? before.receiptStatus) && receiptUrlAfter === null) throw new ValidationError('receiptUrl is required while receiptStatus is on');
+    const diff = diffOf(before, change);
+    if (Object.keys(diff).length === 0) return stored;
     const updated = await this.apps.update(workspaceId, appId, { ...change, updatedAt: this.now() });
     if (!updated) throw new AppNotFoundError(instanceId);
     for (const [field, fieldDiff] of Object.entries(diff)) {

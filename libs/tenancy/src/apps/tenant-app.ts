@@ -24,6 +24,10 @@ export interface TenantApp extends StoredDocument {
   retentionDays: number;
   /** Where user consistency validation calls go (mss.md §4); absent or null: none configured. */
   syncValidationUrl?: string | null;
+  /** Receipts (mps.md §3.19) are sent only while on; absent on apps created before receipts: off. */
+  receiptStatus?: boolean;
+  /** Where receipts are POSTed; required while `receiptStatus` is on. Absent or null: none configured. */
+  receiptUrl?: string | null;
   /** Absent on apps created before platform keys existed; PlatformKeys adds it at first use. */
   platformKey?: PlatformKeyPair;
   createdAt: number;

@@ -64,7 +64,7 @@ export class AdminAppsController {
   }
 
   @Patch(':instanceId/settings')
-  @ApiOperation({ summary: 'Change switches (API, signature) and settings; each change is an operation record' })
+  @ApiOperation({ summary: 'Change switches (API, signature, receipts) and settings; each change is an operation record. receiptUrl is required while receiptStatus is on' })
   @ApiJsonBody(ChangeSettingsRequest)
   public async changeSettings(@CurrentOperator() operator: Operator, @Param('instanceId') instanceId: string, @ValidBody(ChangeSettingsRequest) body: z.infer<typeof ChangeSettingsRequest>) {
     const { workspaceId, appId } = instance(instanceId);

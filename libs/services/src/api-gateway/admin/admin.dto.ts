@@ -15,6 +15,8 @@ export const ChangeSettingsRequest = z.strictObject({
   timeZone: z.string().regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, 'must be a UTC offset such as +08:00').optional(),
   retentionDays: z.number().int().min(1).max(30).optional(),
   syncValidationUrl: z.string().max(2048).refine(isHttpUrl, 'must be an http or https URL').nullable().optional(),
+  receiptStatus: z.boolean().optional(),
+  receiptUrl: z.string().max(2048).refine(isHttpUrl, 'must be an http or https URL').nullable().optional(),
 });
 
 function isHttpUrl(text: string): boolean {

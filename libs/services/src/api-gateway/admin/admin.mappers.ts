@@ -14,6 +14,8 @@ export function mapApp(app: TenantApp) {
     timeZone: app.timeZone,
     retentionDays: app.retentionDays,
     syncValidationUrl: app.syncValidationUrl ?? null,
+    receiptStatus: app.receiptStatus ?? false,
+    receiptUrl: app.receiptUrl ?? null,
     // Null until an app created before platform keys first uses its key.
     platformPublicKey: app.platformKey?.publicKeyPem ?? null,
     createdAt: new Date(app.createdAt).toISOString(),
