@@ -20,4 +20,3 @@ export * from './receipts/receipt-outbox';
 export * from './receipts/receipt-outbox.repository';
 export * from './receipts/receipt-sender';
 export * from './requests/parse-push-request';
-export * from './requests/parse-push-request';
