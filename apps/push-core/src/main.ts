@@ -6,5 +6,5 @@ void runService({
   service: 'push-core',
   loadEnv: () => loadEnv(pushCoreEnvSchema),
   createLinks: (env) => createServiceLinks(env.PUSHSYNC_MODE, { listen: env.GRPC_LISTEN }),
-  rootModule: (context) => ({ module: class PushCoreApp {}, imports: [RuntimeModule.forRoot(context), PushCoreModule] }),
+  rootModule: (context, env) => ({ module: class PushCoreApp {}, imports: [RuntimeModule.forRoot(context), PushCoreModule.forRoot(env)] }),
 });

@@ -18,7 +18,7 @@ void runService({
   createLinks: () => new InProcessServiceLinks(),
   rootModule: (context, env) => ({
     module: class StandaloneApp {},
-    imports: [RuntimeModule.forRoot(context), ApiGatewayModule.forRoot(env), SyncCoreModule.forRoot(env), PushCoreModule, CometGatewayModule.forRoot(env), ChannelGatewayModule, StatsModule],
+    imports: [RuntimeModule.forRoot(context), ApiGatewayModule.forRoot(env), SyncCoreModule.forRoot(env), PushCoreModule.forRoot(env), CometGatewayModule.forRoot(env), ChannelGatewayModule, StatsModule],
   }),
   configure: configureApiGateway,
   afterStart: announceStandalone,

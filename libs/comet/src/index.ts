@@ -10,3 +10,4 @@ export * from './rate-limiter';
 export * from './registry';
 export * from './send-queue';
 export * from './session';
+export * from './broadcast';

@@ -39,6 +39,16 @@ export class DeviceRepository {
     return this.devices.findOneAndUpdate({ _id: token, workspaceId, appId }, { $set: { [`vendorTokens.${vendor}`]: vendorToken, lastSeenAt: now } });
   }
 
+  /** A device by the APNs token it reported (DECISIONS D4: an iOS target may be its raw APNs token). */
+  public findByApnsToken(workspaceId: string, appId: string, apnsToken: string): Promise<Device | null> {
+    return this.devices.findOne({ workspaceId, appId, 'vendorTokens.APNS': apnsToken });
+  }
+
+  /** A page of an app's devices of one platform, for broadcast audiences (ordered by token so pages never overlap). */
+  public pageOfPlatform(workspaceId: string, appId: string, platform: string, afterToken: string, limit: number): Promise<Device[]> {
+    return this.devices.find({ workspaceId, appId, platform, _id: { $gt: afterToken } }, { sort: { _id: 1 }, limit });
+  }
+
   /** The devices bound to a user in this app (at most 1000). */
   public devicesOfUser(workspaceId: string, appId: string, userId: string): Promise<Device[]> {
     return this.devices.find({ workspaceId, appId, userId }, { limit: 1000 });

@@ -20,3 +20,4 @@ export * from './receipts/receipt-outbox';
 export * from './receipts/receipt-outbox.repository';
 export * from './receipts/receipt-sender';
 export * from './requests/parse-push-request';
+export * from './receipts/receipt-outcomes';

@@ -1,3 +1,5 @@
+import type { JsonValue } from '@pushsync/platform';
+
 /**
  * The four push APIs as push-core sees them once their parameters are checked (mps.md §3.1–3.9,
  * DECISIONS D4): the output of `parsePushRequest`, the input of the intake and what a schedule
@@ -20,20 +22,20 @@ export type NotifyType = 'transparent' | 'notify';
 /** Per-channel image or icon URLs (mps.md §3.1 rows 16–17): keys defaultUrl, hmsUrl, oppoUrl, miuiUrl, fcmUrl, iosUrl. */
 export type ChannelUrls = Partial<Record<'defaultUrl' | 'hmsUrl' | 'oppoUrl' | 'miuiUrl' | 'fcmUrl' | 'iosUrl', string>>;
 
-export interface LiveActivity {
+export type LiveActivity = {
   event: 'update' | 'end';
-  contentState: Record<string, unknown> | null;
+  contentState: Record<string, JsonValue> | null;
   /** Epoch seconds; only meaningful with `end`. */
   dismissalDate: number | null;
-}
+};
 
 /** Stored and passed on; a non-zero strategy answers 3028 until the SMS channel ships (DECISIONS D4). */
-export interface SmsSupplement {
+export type SmsSupplement = {
   strategy: number;
   signName: string | null;
   templateCode: string | null;
   templateParam: string | null;
-}
+};
 
 /** `strategyType` and `StrategyContent` as received (checked for shape by the parser; the schedule rules of §3.5 by scheduling). */
 export interface StrategyRequest {
@@ -110,13 +112,13 @@ export interface MultiplePushRequest extends PushCommon {
 }
 
 /** pushStatus 0 login users, 1 all users, 2 logout users; periods 1 = 7 days, 2 = 15, 3 = 60, 4 = permanent. */
-export interface BroadcastAudience {
+export type BroadcastAudience = {
   pushStatus: 0 | 1 | 2;
   /** Applies with pushStatus 0 (default 4). */
   bindPeriod: 1 | 2 | 3 | 4 | null;
   /** Required with pushStatus 1 or 2. */
   unBindPeriod: 1 | 2 | 3 | 4 | null;
-}
+};
 
 export interface BroadcastPushRequest extends PushCommon {
   type: 'BROADCAST';

@@ -29,13 +29,43 @@ export type PushCoreService = {
   BindDevice(request: BindDeviceRequest): Promise<DeviceRpcReply>;
   UnbindDevice(request: UnbindDeviceRequest): Promise<DeviceRpcReply>;
   ReportDevice(request: ReportDeviceRequest): Promise<DeviceRpcReply>;
+  /**
+   * Every tenant push API of mps.md §3 and the console's push queries (DECISIONS D2, D4). The
+   * parameters travel as the face received them, so push-core alone applies the rules, in one
+   * order, for every face. Refusals travel as DomainErrors carrying the mps.md §3.17 code.
+   */
+  CallPushApi(request: PushApiCall): Promise<PushApiReply>;
 };
 
 export const PUSH_CORE: ServiceDefinition<PushCoreService> = {
   name: 'pushsync.v1.PushCore',
   protoFile: 'pushsync/v1/push_core.proto',
-  methods: ['Status', 'CreateTemplate', 'ListTemplates', 'GetTemplate', 'UpdateTemplate', 'DeleteTemplate', 'BindDevice', 'UnbindDevice', 'ReportDevice'],
+  methods: ['Status', 'CreateTemplate', 'ListTemplates', 'GetTemplate', 'UpdateTemplate', 'DeleteTemplate', 'BindDevice', 'UnbindDevice', 'ReportDevice', 'CallPushApi'],
 };
+
+export interface PushApiCall {
+  appId: string;
+  workspaceId: string;
+  /**
+   * PushSimple | PushTemplate | PushMultiple | PushBroadcast | RevokePushMessage | RevokePushTask |
+   * QueryPushAnalysisCoreIndex | QueryPushAnalysisTaskList | QueryPushAnalysisTaskDetail |
+   * QueryPushSchedulerList | CancelPushScheduler, and the console's ListPushMessages |
+   * GetPushMessage | ListPushTasks | QueryPushDeviceStatus.
+   */
+  action: string;
+  /** The parameters as one JSON object. */
+  parametersJson: string;
+  /** The mPaaS RPC face is lenient (names in either case, numbers as text); REST v1 and the console are strict. */
+  lenient: boolean;
+  /** The access key id, or the admin key id for the console. */
+  operator: string;
+  fromConsole: boolean;
+}
+
+export interface PushApiReply {
+  /** The action's result as JSON: {"data": "<task or schedule id>"} for a push, the query's content otherwise. */
+  resultJson: string;
+}
 
 /** The client RPC result of mps.md §4 (ResultPbPB); delivery_token is the device's token when known. */
 export interface DeviceRpcReply {

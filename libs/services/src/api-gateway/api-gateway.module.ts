@@ -17,6 +17,7 @@ import { ServiceStatus } from './tenant/service-status';
 import { StatusController } from './tenant/status.controller';
 import { SyncConfigsController } from './tenant/sync-configs.controller';
 import { SyncDataController } from './tenant/sync-data.controller';
+import { PushController } from './tenant/push.controller';
 import { TemplatesController } from './tenant/templates.controller';
 import { TenantAuthenticator } from './tenant/tenant-authenticator';
 import { TenantGuard } from './tenant/tenant.guard';
@@ -29,7 +30,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, AdminSyncDataController, PlatformKeyController, SyncDataController, WebapiSyncController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, AdminSyncDataController, PlatformKeyController, SyncDataController, WebapiSyncController, PushController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
 import { DeviceRepository, Devices } from '@pushsync/devices';
 import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream } from '@pushsync/platform';
+import { encodeRecord, PUSH_DEVICE_WORK_TOPIC, pushWorkOf } from '@pushsync/push';
 import { BUS, KEY_VALUE, Lifecycle, LOGGER, METRICS, SERVICE_INFO, STORE, STREAM, type ServiceInfo } from '@pushsync/runtime';
 import { deviceWorkOf, encodeDeviceWork, SYNC_DEVICE_WORK_TOPIC } from '@pushsync/sync';
 import type { CometEnv } from '../shared/envs';
@@ -89,8 +90,8 @@ export class CometServer {
     const config = cometConfigOf(env, this.info.nodeId);
     const presence = await Presence.open(this.keyValue, config.presenceTtlMs, env.COMET_PRESENCE_BUCKET);
     const devices = new Devices(await DeviceRepository.open(this.store));
-    await this.stream.ensureTopics([SYNC_DEVICE_WORK_TOPIC]);
-    const syncWork = new BatchingProducer(this.stream);
+    await this.stream.ensureTopics([SYNC_DEVICE_WORK_TOPIC, PUSH_DEVICE_WORK_TOPIC]);
+    const deviceWork = new BatchingProducer(this.stream);
     const gateway = new CometGateway({
       config,
       apps: new CachedAppDirectory({ find: (workspaceId, appId) => this.tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS),
@@ -99,13 +100,20 @@ export class CometServer {
       bus: this.bus,
       metrics: this.metrics,
       logger: this.logger.child({ context: 'CometGateway' }),
-      // Connections, bindings and acks are what the sync engine delivers by (ARCHITECTURE "Sync order").
+      // Connections, bindings, acks and reports are what the sync and push engines deliver by (ARCHITECTURE "Sync order", "Push").
       eventSink: (event) => {
-        const work = deviceWorkOf(event);
-        if (!work) return;
-        syncWork.send(SYNC_DEVICE_WORK_TOPIC.name, { key: event.deviceToken, value: encodeDeviceWork(work) }).catch((error: unknown) => {
-          this.logger.warn({ err: error, kind: event.kind }, 'handing a device event to sync failed; the device catches up at its next connect');
-        });
+        const syncWork = deviceWorkOf(event);
+        if (syncWork) {
+          deviceWork.send(SYNC_DEVICE_WORK_TOPIC.name, { key: event.deviceToken, value: encodeDeviceWork(syncWork) }).catch((error: unknown) => {
+            this.logger.warn({ err: error, kind: event.kind }, 'handing a device event to sync failed; the device catches up at its next connect');
+          });
+        }
+        const pushWork = pushWorkOf(event);
+        if (pushWork) {
+          deviceWork.send(PUSH_DEVICE_WORK_TOPIC.name, { key: event.deviceToken, value: encodeRecord(pushWork) }).catch((error: unknown) => {
+            this.logger.warn({ err: error, kind: event.kind }, 'handing a device event to push failed; what it is owed is resent at its next connect');
+          });
+        }
       },
     });
     await gateway.start();

@@ -48,6 +48,15 @@ export const syncEngineEnv = {
 };
 export type SyncEngineEnv = z.infer<ReturnType<typeof z.object<typeof syncEngineEnv>>>;
 
+/** The push engine's timing and the presence bucket it shares with the comet gateways. */
+export const pushEngineEnv = {
+  /** How often undelivered messages past their validity are moved to Expired (status 4). */
+  PUSH_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  COMET_PRESENCE_TTL_MS: cometEnv.COMET_PRESENCE_TTL_MS,
+  COMET_PRESENCE_BUCKET: cometEnv.COMET_PRESENCE_BUCKET,
+};
+export type PushEngineEnv = z.infer<ReturnType<typeof z.object<typeof pushEngineEnv>>>;
+
 export type CometEnv = z.infer<ReturnType<typeof z.object<typeof cometEnv>>> & { HTTP_HOST: string; PUSHSYNC_DATA_DIR: string };
 
 function refineComet(env: Record<string, unknown>, context: z.RefinementCtx): void {
@@ -72,7 +81,7 @@ export const apiGatewayEnvSchema = serviceEnvSchema(DEFAULT_PORTS.apiGatewayHttp
 export type ApiGatewayEnv = z.infer<typeof apiGatewayEnvSchema>;
 
 export const syncCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.syncCoreHttp, { ...syncEngineEnv, GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.syncCoreGrpc}`) });
-export const pushCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.pushCoreHttp, { GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.pushCoreGrpc}`) });
+export const pushCoreEnvSchema = serviceEnvSchema(DEFAULT_PORTS.pushCoreHttp, { ...pushEngineEnv, GRPC_LISTEN: GRPC_ADDRESS.default(`127.0.0.1:${DEFAULT_PORTS.pushCoreGrpc}`) });
 export const cometGatewayEnvSchema = serviceEnvSchema(DEFAULT_PORTS.cometGatewayHttp, cometEnv).superRefine(refineComet);
 export type CometGatewayEnv = z.infer<typeof cometGatewayEnvSchema>;
 export const channelGatewayEnvSchema = serviceEnvSchema(DEFAULT_PORTS.channelGatewayHttp, {});
@@ -83,6 +92,7 @@ export const standaloneEnvSchema = serviceEnvSchema(DEFAULT_PORTS.apiGatewayHttp
   ...apiGatewayExtraEnv,
   ...cometEnv,
   ...syncEngineEnv,
+  ...pushEngineEnv,
   PUSHSYNC_MODE: z.enum(['embedded', 'cluster']).default('embedded'),
 }).superRefine(refineComet);
 export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;

@@ -3,6 +3,7 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type PlatformLogger, type ServiceLinks } from '@pushsync/platform';
 import { LOGGER, SERVICE_LINKS, errorResponse } from '@pushsync/runtime';
+import { isPushAction, pushActions, pushRefusal } from './open-api-push';
 import { isSyncDataAction, syncDataActions } from './open-api-sync';
 import { ServiceStatus } from './service-status';
 import { signedRequestOf } from './signed-request';
@@ -29,6 +30,7 @@ export class OpenApiController {
       // pushsync's own action: lets a tenant using an official SDK check its keys and the platform.
       DescribeServiceStatus: async (tenant) => ({ ResultContent: { AppId: tenant.app.appId, WorkspaceId: tenant.app.workspaceId, Services: await status.of(tenant.app) } }),
       ...syncDataActions(links),
+      ...pushActions(links),
     };
   }
 
@@ -38,7 +40,8 @@ export class OpenApiController {
     const requestId = String(request.id);
     const raw = { ...stringParameters(request.query), ...stringParameters(request.body) };
     // Read before authentication to pick the cross-app code (D1); the handler is chosen from the verified parameters.
-    const syncAction = isSyncDataAction(raw.Action ?? stringParameters(request.headers)['x-acs-action']);
+    const claimedAction = raw.Action ?? stringParameters(request.headers)['x-acs-action'];
+    const syncAction = isSyncDataAction(claimedAction);
     try {
       const tenant = await this.authenticator.openApi(signedRequestOf(request), raw, syncAction ? 'INVALID_TENANT_ID' : 'APPID_WRONG');
       const action = tenant.parameters.Action;
@@ -52,7 +55,13 @@ export class OpenApiController {
     } catch (error) {
       const response = errorResponse(error, requestId);
       if (response.unexpected) this.logger.error({ err: error, requestId }, 'OpenAPI call failed');
-      const envelope = { RequestId: requestId, ResultCode: response.body.code, ResultMessage: response.body.message, ...(syncAction ? { Result: false } : {}) };
+      const envelope = {
+        RequestId: requestId,
+        ResultCode: response.body.code,
+        ResultMessage: response.body.message,
+        ...(syncAction ? { Result: false } : {}),
+        ...(isPushAction(claimedAction) ? pushRefusal(claimedAction, response.body.message) : {}),
+      };
       if (error instanceof DomainError && error.kind === 'authentication') {
         // The official SDKs raise an error for a body with `Code`, as Alibaba Cloud's gateway sends on authentication failures.
         await reply.status(401).send({ ...envelope, Code: response.body.code, Message: response.body.message });

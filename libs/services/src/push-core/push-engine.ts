@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BROADCAST_PROGRESS_SUBJECT, CometDelivery, Presence, type BroadcastProgress } from '@pushsync/comet';
+import { DeviceRepository } from '@pushsync/devices';
+import { DependencyUnavailableError, type Bus, type BusSubscription, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
+import {
+  BroadcastFanOut,
+  ExpirySweep,
+  MessageRepository,
+  PUSH_BROADCAST_GROUP,
+  PUSH_BROADCAST_TOPIC,
+  PUSH_DEVICE_WORK_GROUP,
+  PUSH_DEVICE_WORK_TOPIC,
+  PUSH_DISPATCH_GROUP,
+  PUSH_DISPATCH_TOPIC,
+  PUSH_VENDOR_TOPIC,
+  PushDeviceWork,
+  PushDispatcher,
+  PushIntake,
+  Revocation,
+  TaskRepository,
+  allOutcomes,
+  type EnabledVendors,
+  ReceiptOutboxRepository,
+  ReceiptOutcomes,
+  Receipts,
+  ReceiptSender,
+  type PushScheduling,
+} from '@pushsync/push';
+import { BUS, CLOCK, KEY_VALUE, Lifecycle, LOGGER, STORE, STREAM, type Clock } from '@pushsync/runtime';
+import { PlatformKeys } from '@pushsync/tenancy';
+import { TemplateRepository } from '@pushsync/templates';
+import type { PushEngineEnv } from '../shared/envs';
+import { TenancyRepositories } from '../shared/tenancy-repositories';
+
+export const PUSH_ENGINE_ENV = Symbol('PushEngineEnv');
+
+/** Messages and tasks are kept 30 days (the console's message list, mps.md §6.1), then removed. */
+const HISTORY_MS = 31 * 86_400_000;
+const HISTORY_INTERVAL_MS = 3_600_000;
+
+export interface PushEngineParts {
+  intake: PushIntake;
+  revocation: Revocation;
+  messages: MessageRepository;
+  tasks: TaskRepository;
+  devices: DeviceRepository;
+  presence: Presence;
+}
+
+/**
+ * The Message Push data path of push-core (ARCHITECTURE "Push"): the intake answering the push
+ * APIs, the dispatcher routing each owed delivery, the device worker (resend on connect and bind,
+ * acks, reports), the broadcast fan-out, revocation and the expiry sweep.
+ */
+@Injectable()
+export class PushEngine {
+  private opened: PushEngineParts | undefined;
+  private readonly consumers: StreamConsumer[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private progressSubscription: BusSubscription | undefined;
+  private receiptSender: ReceiptSender | undefined;
+
+  public constructor(
+    @Inject(PUSH_ENGINE_ENV) private readonly env: PushEngineEnv,
+    @Inject(STORE) private readonly store: Store,
+    @Inject(STREAM) private readonly stream: Stream,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KEY_VALUE) private readonly keyValue: KeyValue,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: PlatformLogger,
+    private readonly tenancy: TenancyRepositories,
+    lifecycle: Lifecycle,
+  ) {
+    lifecycle.register({ name: 'push engine', start: () => this.start(), stop: () => this.stop() });
+  }
+
+  public get parts(): PushEngineParts {
+    if (!this.opened) throw new DependencyUnavailableError('store', 'the push engine is not started yet (service starting)');
+    return this.opened;
+  }
+
+  private async start(): Promise<void> {
+    const clock = { now: () => this.clock.now() };
+    const [messages, tasks, devices, templates] = await Promise.all([MessageRepository.open(this.store), TaskRepository.open(this.store), DeviceRepository.open(this.store), TemplateRepository.open(this.store)]);
+    await this.stream.ensureTopics([PUSH_DISPATCH_TOPIC, PUSH_DEVICE_WORK_TOPIC, PUSH_VENDOR_TOPIC, PUSH_BROADCAST_TOPIC]);
+    const presence = await Presence.open(this.keyValue, this.env.COMET_PRESENCE_TTL_MS, this.env.COMET_PRESENCE_BUCKET);
+    const comet = new CometDelivery(this.bus, presence);
+    const { apps } = this.tenancy.repositories;
+    const outbox = await ReceiptOutboxRepository.open(this.store);
+    const receiptSender = new ReceiptSender({ outbox, apps, platformKeys: new PlatformKeys(apps, clock.now), logger: this.logger.child({ context: 'ReceiptSender' }), now: clock.now });
+    this.receiptSender = receiptSender;
+    const receipts = new Receipts({ outbox, now: clock.now, sender: receiptSender });
+    const outcomes = allOutcomes([new ReceiptOutcomes(receipts, apps)]);
+    const dispatcher = new PushDispatcher(messages, devices, presence, comet, this.stream, this.enabledVendors(), outcomes, clock);
+    const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, clock);
+    const broadcasts = new BroadcastFanOut(messages, tasks, this.bus, clock);
+    const expiry = new ExpirySweep(messages, outcomes, clock);
+    const intake = new PushIntake(templates, devices, messages, tasks, this.stream, this.scheduling(), clock);
+    this.consumers.push(
+      await this.stream.subscribe({ group: PUSH_DISPATCH_GROUP, topics: [PUSH_DISPATCH_TOPIC.name], handleBatch: (batch) => dispatcher.handleBatch(batch) }),
+      await this.stream.subscribe({ group: PUSH_DEVICE_WORK_GROUP, topics: [PUSH_DEVICE_WORK_TOPIC.name], handleBatch: (batch) => deviceWork.handleBatch(batch) }),
+      await this.stream.subscribe({ group: PUSH_BROADCAST_GROUP, topics: [PUSH_BROADCAST_TOPIC.name], handleBatch: (batch) => broadcasts.handleBatch(batch) }),
+    );
+    this.progressSubscription = await this.bus.subscribe(BROADCAST_PROGRESS_SUBJECT, (message) => {
+      const report = JSON.parse(Buffer.from(message.data).toString('utf8')) as BroadcastProgress;
+      return broadcasts.progress(report).catch((error: unknown) => this.logger.warn({ err: error, taskId: report.taskId }, 'counting broadcast progress failed'));
+    });
+    this.every(this.env.PUSH_EXPIRY_SWEEP_MS, 'expiring undelivered messages', () => expiry.sweep());
+    this.every(HISTORY_INTERVAL_MS, 'removing old messages', async () => {
+      const before = clock.now() - HISTORY_MS;
+      await messages.deleteOlderThan(before);
+      await tasks.deleteOlderThan(before);
+    });
+    receiptSender.start();
+    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence };
+  }
+
+  /** Vendor channel configurations arrive with channel-gateway (the vendor channels issue); until then every app has none and routing picks the self-built channel. */
+  private enabledVendors(): EnabledVendors {
+    const none: ReadonlySet<string> = new Set();
+    return () => Promise.resolve(none);
+  }
+
+  private scheduling(): PushScheduling {
+    return { schedule: () => Promise.reject(new Error('scheduling is not wired yet')) };
+  }
+
+  private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task()
+        .catch((error: unknown) => this.logger.warn({ err: error }, `${what} failed; retrying at the next interval`))
+        .finally(() => (running = false));
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.progressSubscription?.unsubscribe();
+    await this.receiptSender?.stop();
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+}
