@@ -21,3 +21,6 @@ export * from './receipts/receipt-outbox.repository';
 export * from './receipts/receipt-sender';
 export * from './requests/parse-push-request';
 export * from './receipts/receipt-outcomes';
+export * from './statistics/push-counter.repository';
+export * from './statistics/push-statistics';
+export * from './queries/push-queries';
