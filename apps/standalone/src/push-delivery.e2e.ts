@@ -161,6 +161,15 @@ describe('standalone: push delivery', () => {
     await eventually(() => expect(receiptsFor(msgKey).map((receipt) => receipt.body.targetId)).toEqual([later]));
   });
 
+  it('sends a message waiting for a binding when the tenant server binds the device over REST v1', async () => {
+    const userId = unique('rest-user');
+    expect((await simple({ [userId]: unique('rest-bind') }, { deliveryType: 3 })).status).toBe(200);
+    const device = await connect();
+    const bound = await tenant.post('/v1/devices/bind', { ...app, deliveryToken: device.token, userId });
+    expect(bound.status).toBe(200);
+    expect((await nextPush(device.client)).title).toBe('Hello');
+  });
+
   it('renders template pushes, and a multiple push sends each target its own values and answers the task id', async () => {
     const templateName = `tpl_${randomBytes(4).toString('hex')}`;
     const created = await tenant.post('/v1/templates', { ...app, name: templateName, title: 'Hi #name#', content: 'You won #money#', uri: 'https://example.com/#name#', displayType: 'SILENT', style: 1, action: 1 });

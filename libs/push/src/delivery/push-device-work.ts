@@ -83,7 +83,7 @@ export class PushDeviceWork {
   public async handle(event: PushDeviceEvent): Promise<void> {
     switch (event.kind) {
       case 'connect':
-        await this.dispatcher.send(await this.messages.owedTo(event.appId, event.workspaceId, event.token, this.clock.now(), RESEND_LIMIT), { token: event.token, node: event.node });
+        await this.dispatcher.send(await this.messages.owedTo(event.appId, event.workspaceId, event.token, this.clock.now(), RESEND_LIMIT), knownNodeOf(event));
         return this.resendBroadcasts(event);
       case 'bind':
         return event.userId === null ? undefined : this.deliverWaitingForBinding(event, event.userId);
@@ -107,7 +107,7 @@ export class PushDeviceWork {
       }
       await this.messages.moveMessage(message._id, [PUSH_STATUS.NO_BIND_INFO], PUSH_STATUS.DEVICE_NOT_ONLINE, now);
     }
-    await this.dispatcher.send(await this.messages.owedTo(event.appId, event.workspaceId, event.token, now, RESEND_LIMIT), { token: event.token, node: event.node });
+    await this.dispatcher.send(await this.messages.owedTo(event.appId, event.workspaceId, event.token, now, RESEND_LIMIT), knownNodeOf(event));
   }
 
   private async acknowledged(event: PushDeviceEvent, messageId: string): Promise<void> {
@@ -136,6 +136,7 @@ export class PushDeviceWork {
 
   /** Android and web devices connecting within a broadcast's validity receive it once (mps.md §2.5). */
   private async resendBroadcasts(event: PushDeviceEvent): Promise<void> {
+    if (event.node === '') return;
     const live = (await this.broadcasts()).filter((task) => task.appId === event.appId && task.workspaceId === event.workspaceId && platformOf(task) === event.platform);
     if (live.length === 0) return;
     const device = await this.devices.find(event.workspaceId, event.appId, event.token);
@@ -157,6 +158,11 @@ export class PushDeviceWork {
     if (now - this.liveBroadcasts.at > LIVE_BROADCASTS_TTL_MS) this.liveBroadcasts = { at: now, tasks: await this.tasks.liveBroadcasts(now) };
     return this.liveBroadcasts.tasks;
   }
+}
+
+/** The node of the connection the event came from; none for a binding made over HTTP (presence is asked). */
+function knownNodeOf(event: PushDeviceEvent): { token: string; node: string } | undefined {
+  return event.node === '' ? undefined : { token: event.token, node: event.node };
 }
 
 const BROADCAST_PLATFORMS: Record<number, string> = { 1: 'ANDROID', 2: 'IOS', 7: 'HARMONY', 8: 'WEB' };

@@ -28,7 +28,7 @@ class PushCoreLink {
         await links.serve(PUSH_CORE, {
           ...coreStatus('push-core', info, tenancy),
           ...templateRpcs(() => this.opened()),
-          ...deviceRpcs(() => this.openedDevices()),
+          ...deviceRpcs(() => this.openedDevices(), (device) => engine.bound(device)),
           ...pushApiMethods(() => engine.parts, () => tenancy.repositories.apps),
         });
       },

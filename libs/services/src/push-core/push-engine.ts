@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BROADCAST_PROGRESS_SUBJECT, CometDelivery, Presence, type BroadcastProgress } from '@pushsync/comet';
-import { DeviceRepository } from '@pushsync/devices';
+import { DeviceRepository, type Device } from '@pushsync/devices';
 import { DependencyUnavailableError, type Bus, type BusSubscription, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
 import {
   BroadcastFanOut,
+  encodeRecord,
   ExpirySweep,
   MessageRepository,
   PUSH_BROADCAST_GROUP,
@@ -20,6 +21,7 @@ import {
   TaskRepository,
   allOutcomes,
   type EnabledVendors,
+  type PushDeviceEvent,
   ReceiptOutboxRepository,
   ReceiptOutcomes,
   Receipts,
@@ -77,6 +79,12 @@ export class PushEngine {
   public get parts(): PushEngineParts {
     if (!this.opened) throw new DependencyUnavailableError('store', 'the push engine is not started yet (service starting)');
     return this.opened;
+  }
+
+  /** A binding made without a comet connection (REST v1 or the HTTP client endpoint): handled like a bind event, through the device-work topic. */
+  public async bound(device: Device): Promise<void> {
+    const event: PushDeviceEvent = { kind: 'bind', appId: device.appId, workspaceId: device.workspaceId, token: device._id, node: '', platform: device.platform, userId: device.userId };
+    await this.stream.produce(PUSH_DEVICE_WORK_TOPIC.name, [{ key: device._id, value: encodeRecord(event) }]);
   }
 
   private async start(): Promise<void> {
