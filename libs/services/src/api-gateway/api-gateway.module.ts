@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TenancyModule } from '../shared/tenancy.module';
 import { AdminAppsController } from './admin/admin-apps.controller';
 import { AdminOperatorsController } from './admin/admin-operators.controller';
+import { AdminPushController } from './admin/admin-push.controller';
 import { AdminSyncConfigsController } from './admin/admin-sync-configs.controller';
 import { AdminSyncDataController } from './admin/admin-sync-data.controller';
 import { AdminGuard } from '../shared/admin.guard';
@@ -30,7 +31,7 @@ export class ApiGatewayModule {
     return {
       module: ApiGatewayModule,
       imports: [TenancyModule],
-      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, AdminSyncDataController, PlatformKeyController, SyncDataController, WebapiSyncController, PushController],
+      controllers: [AdminAppsController, AdminOperatorsController, StatusController, OpenApiController, TemplatesController, DevicesController, ClientDevicesController, SyncConfigsController, AdminSyncConfigsController, AdminSyncDataController, AdminPushController, PlatformKeyController, SyncDataController, WebapiSyncController, PushController],
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,
