@@ -23,6 +23,7 @@ export interface BroadcastHeader {
 }
 
 export interface BroadcastProgress {
+  instanceId: string;
   taskId: string;
   node: string;
   sent: number;

@@ -216,7 +216,7 @@ export class CometGateway {
       session.sendEncoded(frame);
       sent++;
     }
-    const progress: BroadcastProgress = { taskId: header.taskId, node: this.config.nodeId, sent };
+    const progress: BroadcastProgress = { instanceId: header.instanceId, taskId: header.taskId, node: this.config.nodeId, sent };
     this.bus.publish(BROADCAST_PROGRESS_SUBJECT, Buffer.from(JSON.stringify(progress), 'utf8')).catch((error: unknown) => this.logger.warn({ err: error }, 'reporting broadcast progress failed'));
   }
 

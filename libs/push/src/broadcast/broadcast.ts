@@ -1,11 +1,18 @@
 import { BROADCAST_SUBJECT, encodeBroadcast, type BroadcastProgress } from '@pushsync/comet';
 import type { Bus, RecordBatch } from '@pushsync/platform';
+import { parseInstanceId } from '@pushsync/tenancy';
 import type { MessageRepository } from '../messages/message.repository';
 import { PUSH_STATUS } from '../receipts/push-status';
+import type { PushTask } from '../tasks/push-task';
 import type { TaskRepository } from '../tasks/task.repository';
 import { decodeRecord } from '../topics';
 import { platformOf } from '../delivery/push-device-work';
 import { pushFrameOf } from '../delivery/push-frame';
+
+/** Statistics of broadcasts, whose devices are counted as the nodes report them rather than per delivery. */
+export interface BroadcastCounter {
+  broadcastSent(task: PushTask, sent: number): Promise<void>;
+}
 
 /**
  * Broadcast fan-out (mps.md §3.4, DECISIONS D4): one message for every device of a platform in
@@ -20,6 +27,7 @@ export class BroadcastFanOut {
     private readonly messages: MessageRepository,
     private readonly tasks: TaskRepository,
     private readonly bus: Bus,
+    private readonly counter: BroadcastCounter,
     private readonly clock: { now(): number },
   ) {}
 
@@ -32,7 +40,12 @@ export class BroadcastFanOut {
 
   /** Counts what the nodes report as written. */
   public async progress(report: BroadcastProgress): Promise<void> {
-    if (report.sent > 0) await this.tasks.count(report.taskId, { pushed: report.sent });
+    const app = parseInstanceId(report.instanceId);
+    if (report.sent <= 0 || app === null) return;
+    const task = await this.tasks.find(app.appId, app.workspaceId, report.taskId);
+    if (task === null) return;
+    await this.tasks.count(task._id, { pushed: report.sent });
+    await this.counter.broadcastSent(task, report.sent);
   }
 
   private async fanOut(appId: string, workspaceId: string, taskId: string): Promise<void> {

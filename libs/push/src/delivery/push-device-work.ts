@@ -2,7 +2,6 @@ import type { CometDelivery, CometEvent } from '@pushsync/comet';
 import { inBindingAudience, type DeviceRepository } from '@pushsync/devices';
 import { DuplicateKeyError, type RecordBatch } from '@pushsync/platform';
 import type { MessageRepository } from '../messages/message.repository';
-import type { PushMessage } from '../messages/push-message';
 import { deliveryIdOf } from '../messages/push-message';
 import { deliveryOf } from '../intake/push-intake';
 import { PUSH_STATUS } from '../receipts/push-status';
@@ -11,6 +10,7 @@ import type { TaskRepository } from '../tasks/task.repository';
 import { decodeRecord } from '../topics';
 import type { PushDispatcher } from './push-dispatcher';
 import { pushFrameOf } from './push-frame';
+import type { BroadcastCounter } from '../broadcast/broadcast';
 import type { PushOutcomes } from './push-outcomes';
 
 /** A device event push-core acts on, as the comet gateway hands it to the device-work topic. */
@@ -70,6 +70,7 @@ export class PushDeviceWork {
     private readonly dispatcher: PushDispatcher,
     private readonly comet: CometDelivery,
     private readonly outcomes: PushOutcomes,
+    private readonly broadcastCounter: BroadcastCounter,
     private readonly clock: { now(): number },
   ) {}
 
@@ -145,11 +146,13 @@ export class PushDeviceWork {
     const eligible = live.filter((task) => task.audience !== null && inBindingAudience(device, task.audience, now));
     const acked = new Set((await this.messages.findDeliveries(eligible.map((task) => deliveryIdOf(task.broadcastMessageId, event.token)))).map((delivery) => delivery.messageId));
     const owed = eligible.filter((task) => !acked.has(task.broadcastMessageId));
-    const messages: PushMessage[] = await this.messages.findMessages(owed.map((task) => task.broadcastMessageId));
-    for (const message of messages) {
-      if (message.status === PUSH_STATUS.REVOKED) continue;
+    const messages = new Map((await this.messages.findMessages(owed.map((task) => task.broadcastMessageId))).map((message) => [message._id, message]));
+    for (const task of owed) {
+      const message = messages.get(task.broadcastMessageId);
+      if (message === undefined || message.status === PUSH_STATUS.REVOKED) continue;
       await this.comet.sendToNode(`${event.workspaceId}_${event.appId}`, event.node, [event.token], pushFrameOf(message, event.platform === 'WEB' ? 'WEB' : 'ANDROID'));
-      await this.tasks.count(message.taskId, { pushed: 1 });
+      await this.tasks.count(task._id, { pushed: 1 });
+      await this.broadcastCounter.broadcastSent(task, 1);
     }
   }
 

@@ -4,6 +4,7 @@ import type { RecordBatch, Stream } from '@pushsync/platform';
 import type { PushDelivery, PushMessage } from '../messages/push-message';
 import type { MessageRepository } from '../messages/message.repository';
 import { PUSH_STATUS } from '../receipts/push-status';
+import type { TaskRepository } from '../tasks/task.repository';
 import { decodeRecord, encodeRecord, PUSH_VENDOR_TOPIC, type DispatchRecord, type VendorRecord } from '../topics';
 import { pushFrameOf } from './push-frame';
 import type { PushOutcomes } from './push-outcomes';
@@ -23,6 +24,7 @@ const LOOKUP_CONCURRENCY = 64;
 export class PushDispatcher {
   public constructor(
     private readonly messages: MessageRepository,
+    private readonly tasks: TaskRepository,
     private readonly devices: DeviceRepository,
     private readonly presence: Presence,
     private readonly comet: CometDelivery,
@@ -65,7 +67,7 @@ export class PushDispatcher {
       const record: VendorRecord = { appId: message.appId, workspaceId: message.workspaceId, messageId: message._id, token: delivery.token, vendor: route.vendor, vendorToken: route.vendorToken };
       await this.stream.produce(PUSH_VENDOR_TOPIC.name, [{ key: delivery.token, value: encodeRecord(record) }]);
       await this.messages.countSend(delivery._id, route.channel, now);
-      await this.outcomes.pushed(message, { token: delivery.token, channel: route.channel });
+      await this.firstSend(message, delivery, route.channel);
       return;
     }
     const instanceId = `${message.workspaceId}_${message.appId}`;
@@ -73,6 +75,11 @@ export class PushDispatcher {
     if (node === undefined) return;
     await this.comet.sendToNode(instanceId, node, [delivery.token], pushFrameOf(message, route.channel));
     await this.messages.countSend(delivery._id, route.channel, now);
-    if (delivery.sends === 0) await this.outcomes.pushed(message, { token: delivery.token, channel: route.channel });
+    if (delivery.sends === 0) await this.firstSend(message, delivery, route.channel);
+  }
+
+  private async firstSend(message: PushMessage, delivery: PushDelivery, channel: string): Promise<void> {
+    await this.tasks.count(message.taskId, { pushed: 1 });
+    await this.outcomes.pushed(message, { token: delivery.token, channel });
   }
 }

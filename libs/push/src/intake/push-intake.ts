@@ -132,7 +132,7 @@ export class PushIntake {
       const status = devices.length > 0 ? PUSH_STATUS.DEVICE_NOT_ONLINE : prepared.deliveryType === 3 ? PUSH_STATUS.NO_BIND_INFO : PUSH_STATUS.FAILED;
       const stored = message(index, entry, status);
       await ignoreDuplicate(this.messages.insertMessage(stored));
-      if (status !== PUSH_STATUS.FAILED) targets++;
+      if (status === PUSH_STATUS.DEVICE_NOT_ONLINE) targets++;
       for (const token of devices) {
         const liveActivity = prepared.deliveryType === 5 || prepared.deliveryType === 6;
         await ignoreDuplicate(this.messages.insertDelivery(deliveryOf(stored, token, liveActivity ? 'IOS' : null)));

@@ -28,6 +28,13 @@ export function pushApiMethods(engine: () => PushEngineParts, apps: () => Tenant
       await engine().revocation.revokeMessage(app, messageId, targetId);
       return {};
     },
+    QueryPushAnalysisCoreIndex: (app, parameters, call) => engine().statistics.coreIndex(app, parameters, call.lenient),
+    QueryPushAnalysisTaskDetail: (app, parameters, call) => engine().statistics.taskDetail(app, parameters, call.lenient),
+    QueryPushAnalysisTaskList: async (app, parameters, call) => ({ data: await engine().queries.taskList(app, parameters, call.lenient) }),
+    ListPushMessages: (app, parameters) => engine().queries.messages(app, parameters),
+    GetPushMessage: (app, parameters) => engine().queries.message(app, parameters),
+    ListPushTasks: (app, parameters) => engine().queries.tasks(app, parameters),
+    QueryPushDeviceStatus: (app, parameters) => engine().queries.deviceStatus(app, parameters),
     RevokePushTask: async (app, parameters, call) => {
       const { taskId } = textParameters(parameters, ['taskId'], call.lenient);
       await engine().revocation.revokeTask(app, taskId);

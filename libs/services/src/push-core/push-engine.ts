@@ -27,6 +27,9 @@ import {
   Receipts,
   ReceiptSender,
   type PushScheduling,
+  PushStatistics,
+  PushQueries,
+  PushCounterRepository,
 } from '@pushsync/push';
 import { BUS, CLOCK, KEY_VALUE, Lifecycle, LOGGER, STORE, STREAM, type Clock } from '@pushsync/runtime';
 import { PlatformKeys } from '@pushsync/tenancy';
@@ -47,6 +50,8 @@ export interface PushEngineParts {
   tasks: TaskRepository;
   devices: DeviceRepository;
   presence: Presence;
+  statistics: PushStatistics;
+  queries: PushQueries;
 }
 
 /**
@@ -98,10 +103,11 @@ export class PushEngine {
     const receiptSender = new ReceiptSender({ outbox, apps, platformKeys: new PlatformKeys(apps, clock.now), logger: this.logger.child({ context: 'ReceiptSender' }), now: clock.now });
     this.receiptSender = receiptSender;
     const receipts = new Receipts({ outbox, now: clock.now, sender: receiptSender });
-    const outcomes = allOutcomes([new ReceiptOutcomes(receipts, apps)]);
-    const dispatcher = new PushDispatcher(messages, devices, presence, comet, this.stream, this.enabledVendors(), outcomes, clock);
-    const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, clock);
-    const broadcasts = new BroadcastFanOut(messages, tasks, this.bus, clock);
+    const statistics = new PushStatistics(await PushCounterRepository.open(this.store), messages, tasks, devices, clock);
+    const outcomes = allOutcomes([new ReceiptOutcomes(receipts, apps), statistics]);
+    const dispatcher = new PushDispatcher(messages, tasks, devices, presence, comet, this.stream, this.enabledVendors(), outcomes, clock);
+    const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, statistics, clock);
+    const broadcasts = new BroadcastFanOut(messages, tasks, this.bus, statistics, clock);
     const expiry = new ExpirySweep(messages, outcomes, clock);
     const intake = new PushIntake(templates, devices, messages, tasks, this.stream, this.scheduling(), clock);
     this.consumers.push(
@@ -120,7 +126,7 @@ export class PushEngine {
       await tasks.deleteOlderThan(before);
     });
     receiptSender.start();
-    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence };
+    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence, statistics, queries: new PushQueries(messages, tasks, devices, presence, clock) };
   }
 
   /** Vendor channel configurations arrive with channel-gateway (the vendor channels issue); until then every app has none and routing picks the self-built channel. */
