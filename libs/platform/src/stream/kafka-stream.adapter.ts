@@ -14,6 +14,9 @@ import type {
 } from './stream.port';
 
 const DEFAULT_PARTITIONS = 6;
+/** How long a topic another client has just created may take to appear in this broker's metadata. */
+const TOPIC_VISIBLE_WITHIN_MS = 10_000;
+const NOT_YET_VISIBLE = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 export interface KafkaStreamOptions {
   brokers: string[];
@@ -78,10 +81,10 @@ export class KafkaStream implements Stream {
         });
       }
       for (const topic of topics.filter((t) => existing.has(t.name))) {
-        const current = await this.fetchPartitionCount(topic.name);
+        const current = await this.visiblePartitionCount(topic.name);
         if (current < topic.partitions) await this.admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
       }
-      for (const topic of topics) this.partitionCounts.set(topic.name, await this.fetchPartitionCount(topic.name));
+      for (const topic of topics) this.partitionCounts.set(topic.name, await this.visiblePartitionCount(topic.name));
     } catch (error) {
       throw unavailable(error);
     }
@@ -225,12 +228,29 @@ export class KafkaStream implements Stream {
     if (known !== undefined) return known;
     const exists = await this.admin.listTopics().then((names) => names.includes(topic), (error: unknown) => Promise.reject(unavailable(error)));
     if (!exists) await this.ensureTopics([{ name: topic, partitions: DEFAULT_PARTITIONS }]);
-    else this.partitionCounts.set(topic, await this.fetchPartitionCount(topic).catch((error: unknown) => Promise.reject(unavailable(error))));
+    else this.partitionCounts.set(topic, await this.visiblePartitionCount(topic).catch((error: unknown) => Promise.reject(unavailable(error))));
     return this.partitionCounts.get(topic)!;
   }
 
-  private async fetchPartitionCount(topic: string): Promise<number> {
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0].partitions.length;
+  /**
+   * The topic's partition count once the broker serves its metadata. A topic another client is
+   * creating right now (services starting together on a fresh prefix) is listed, or refused as
+   * "already exists", before the broker hosts its partitions; its metadata then answers
+   * UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, or no partitions, for a moment.
+   */
+  private async visiblePartitionCount(topic: string): Promise<number> {
+    const deadline = Date.now() + TOPIC_VISIBLE_WITHIN_MS;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      const partitions = await this.admin.fetchTopicMetadata({ topics: [topic] }).then(
+        (metadata) => metadata.topics[0]?.partitions.length ?? 0,
+        (error: unknown) => {
+          if (NOT_YET_VISIBLE.has((error as { type?: string }).type ?? '')) return 0;
+          throw error;
+        },
+      );
+      if (partitions > 0) return partitions;
+      if (Date.now() >= deadline) throw new DependencyUnavailableError('kafka', `topic ${topic} is not served by the broker after ${TOPIC_VISIBLE_WITHIN_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
