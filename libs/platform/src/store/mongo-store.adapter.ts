@@ -19,6 +19,43 @@ const DUPLICATE_KEY = 11000;
 /** FerretDB 1.x (SQLite) reports a unique index refusing an update as InternalError (code 1) with SQLite's message. */
 const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed/;
 
+/**
+ * FerretDB 1.x (SQLite) refusing a write transaction because another connection wrote first:
+ * InternalError (code 1) whose message ends with SQLite's "database is locked (5) (SQLITE_BUSY)"
+ * (seen on updateOne and findOneAndUpdate under concurrent writers). SQLite rolled the whole
+ * transaction back, so the operation did not happen and running it again is safe.
+ */
+const FERRETDB_BUSY = /\(SQLITE_(?:BUSY|LOCKED)(?:_[A-Z]+)?\)|database (?:table )?is locked/;
+const TRANSIENT_ATTEMPTS = 5;
+
+export function isTransientStoreError(error: unknown): boolean {
+  const mongoError = error as { code?: number; message?: string } | null;
+  return mongoError?.code === 1 && FERRETDB_BUSY.test(mongoError.message ?? '');
+}
+
+/** 40, 80, 160, 320 ms, each jittered down to half so that colliding writers spread out: at most 600 ms in all. */
+function transientBackoffMs(attempt: number): number {
+  const ceiling = 40 * 2 ** (attempt - 1);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * Retries only errors after which the operation is known not to have happened (isTransientStoreError),
+ * so a retried insert that reports a duplicate key met someone else's document, never its own
+ * first attempt: the sync intake's DUPLICATED_BIZ_ID and the sequencer's id claims stay truthful.
+ * Network errors are not retried here: a write may have landed before the connection broke.
+ */
+export async function retryTransient<R>(operation: () => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= TRANSIENT_ATTEMPTS || !isTransientStoreError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, transientBackoffMs(attempt)));
+    }
+  }
+}
+
 function translateError(collection: string, error: unknown): Error {
   const mongoError = error as { code?: number; message?: string; keyPattern?: Record<string, unknown> };
   if (mongoError.code === DUPLICATE_KEY) {
@@ -29,7 +66,7 @@ function translateError(collection: string, error: unknown): Error {
     return new DuplicateKeyError(collection, 'unique index', { cause: error });
   }
   const name = (error as Error).name ?? '';
-  if (/MongoNetwork|Mongo(?:ose)?ServerSelection|MongoNotConnected|MongoTopologyClosed/.test(name)) {
+  if (isTransientStoreError(error) || /MongoNetwork|Mongo(?:ose)?ServerSelection|MongoNotConnected|MongoTopologyClosed/.test(name)) {
     return new DependencyUnavailableError('mongodb', (error as Error).message, { cause: error });
   }
   return error as Error;
@@ -109,7 +146,7 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
 
   private async run<R>(operation: () => Promise<R>): Promise<R> {
     try {
-      return await operation();
+      return await retryTransient(operation);
     } catch (error) {
       throw translateError(this.name, error);
     }
