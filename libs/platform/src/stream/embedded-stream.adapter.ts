@@ -3,20 +3,20 @@ import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../store/sqlite-database';
 import { handleUntilDone } from './handler-retry';
 import { partitionFor } from './partitioner';
-import type {
-  ConsumedRecord,
-  ConsumerSpec,
-  ProducedRecord,
-  Stream,
-  StreamConsumer,
-  StreamMessage,
-  TopicPartition,
-  TopicSpec,
+import {
+  MAX_BATCH_RECORDS,
+  type ConsumedRecord,
+  type ConsumerSpec,
+  type ProducedRecord,
+  type Stream,
+  type StreamConsumer,
+  type StreamMessage,
+  type TopicPartition,
+  type TopicSpec,
 } from './stream.port';
 
 const DEFAULT_PARTITIONS = 6;
 const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
-const BATCH_SIZE = 500;
 const IDLE_POLL_MS = 1000;
 
 interface RecordRow {
@@ -185,7 +185,7 @@ export class EmbeddedStream implements Stream {
     }
     const select = this.database.prepare('SELECT partition, offset, key, value, headers, ts FROM stream_records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?');
     while (isRunning()) {
-      const rows = select.all(partition.topic, partition.partition, next, BATCH_SIZE) as RecordRow[];
+      const rows = select.all(partition.topic, partition.partition, next, MAX_BATCH_RECORDS) as RecordRow[];
       if (rows.length === 0) {
         await this.waitForRecords(partition.topic, onWake);
         continue;

@@ -3,17 +3,20 @@ import { DependencyUnavailableError } from '../errors/platform.error';
 import type { PlatformLogger } from '../logging/logger';
 import { handleUntilDone } from './handler-retry';
 import { partitionFor } from './partitioner';
-import type {
-  ConsumerSpec,
-  ProducedRecord,
-  Stream,
-  StreamConsumer,
-  StreamMessage,
-  TopicPartition,
-  TopicSpec,
+import {
+  MAX_BATCH_RECORDS,
+  type ConsumerSpec,
+  type ProducedRecord,
+  type Stream,
+  type StreamConsumer,
+  type StreamMessage,
+  type TopicPartition,
+  type TopicSpec,
 } from './stream.port';
 
 const DEFAULT_PARTITIONS = 6;
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1000;
 /** How long a topic another client has just created may take to appear in this broker's metadata. */
 const TOPIC_VISIBLE_WITHIN_MS = 10_000;
 const NOT_YET_VISIBLE = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
@@ -116,8 +119,8 @@ export class KafkaStream implements Stream {
     await this.connected();
     const consumer = this.kafka.consumer({
       groupId: spec.group,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       rebalanceTimeout: 10000,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
@@ -145,29 +148,36 @@ export class KafkaStream implements Stream {
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: tracked(async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-          if (!running || batch.messages.length === 0) return;
-          const records = batch.messages.map((message) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(message.offset),
-            key: message.key?.toString('utf8') ?? '',
-            value: new Uint8Array(message.value ?? Buffer.alloc(0)),
-            timestamp: Number(message.timestamp),
-            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-          }));
-          const handled = await handleUntilDone(spec.handleBatch, { topic: batch.topic, partition: batch.partition, records }, {
-            isRunning: () => running && isRunning() && !isStale(),
-            onError: (error, attempt) => {
-              this.options.logger.error({ err: error, group: spec.group, topic: batch.topic, partition: batch.partition, attempt }, 'stream handler failed; retrying the batch');
-              void heartbeat().catch(() => undefined);
-            },
-          });
-          if (!handled) return;
-          // Without eachBatchAutoResolve, kafkajs fetches from the last *resolved* offset (a commit does not move it).
-          resolveOffset(batch.messages[batch.messages.length - 1].offset);
-          const next = String(records[records.length - 1].offset + 1);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-          await heartbeat();
+          const active = (): boolean => running && isRunning() && !isStale();
+          // kafkajs heartbeats only between batches; a handler outliving the session would get the member evicted and its batch redone.
+          const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+          try {
+            for (let from = 0; from < batch.messages.length && active(); from += MAX_BATCH_RECORDS) {
+              const messages = batch.messages.slice(from, from + MAX_BATCH_RECORDS);
+              const records = messages.map((message) => ({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: Number(message.offset),
+                key: message.key?.toString('utf8') ?? '',
+                value: new Uint8Array(message.value ?? Buffer.alloc(0)),
+                timestamp: Number(message.timestamp),
+                headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+              }));
+              const handled = await handleUntilDone(spec.handleBatch, { topic: batch.topic, partition: batch.partition, records }, {
+                isRunning: active,
+                onError: (error, attempt) =>
+                  this.options.logger.error({ err: error, group: spec.group, topic: batch.topic, partition: batch.partition, attempt }, 'stream handler failed; retrying the batch'),
+              });
+              if (!handled) return;
+              // Without eachBatchAutoResolve, kafkajs fetches from the last *resolved* offset (a commit does not move it).
+              resolveOffset(messages[messages.length - 1].offset);
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(records[records.length - 1].offset + 1) }]);
+              // Throws when the group is rebalancing, which ends the fetched batch here so that this member can rejoin in time.
+              await heartbeat();
+            }
+          } finally {
+            clearInterval(beat);
+          }
         }),
       });
     } catch (error) {

@@ -7,7 +7,7 @@ import { clusterEnv, uniqueName } from '../testing/cluster-env';
 import { EmbeddedStream } from './embedded-stream.adapter';
 import { KafkaStream } from './kafka-stream.adapter';
 import { partitionFor } from './partitioner';
-import type { ConsumedRecord, ConsumerSpec, ProducedRecord, RecordBatch, Stream, StreamConsumer, StreamMessage, TopicPartition } from './stream.port';
+import { MAX_BATCH_RECORDS, type ConsumedRecord, type ConsumerSpec, type ProducedRecord, type RecordBatch, type Stream, type StreamConsumer, type StreamMessage, type TopicPartition } from './stream.port';
 import { eventually, sleep } from '../testing/eventually';
 
 const logger = createLogger({ service: 'stream-conformance', level: process.env.LOG_LEVEL ?? 'silent' });
@@ -157,7 +157,7 @@ describe.each(backends)('Stream conformance: %s', (kind, createBackend) => {
   it('ensureTopics of a new topic by several instances at once resolves in each, with the topic usable', async () => {
     // Services starting together on a fresh topic prefix: one creates the topic while the others
     // find it half-created. Repeated, because the window is short.
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 8; round++) {
       const instances = [openStream(), openStream(), openStream(), openStream()];
       const names = [uniqueName('topic'), uniqueName('topic'), uniqueName('topic')];
       topics.push(...names);
@@ -242,6 +242,49 @@ describe.each(backends)('Stream conformance: %s', (kind, createBackend) => {
     }
     expect(await stream.committedOffset(newGroup(), { topic, partition: 0 })).toBeNull();
   });
+
+  it('hands a backlog over in batches of at most MAX_BATCH_RECORDS, in order, committing each', async () => {
+    const topic = await newTopic(1);
+    const group = newGroup();
+    const total = MAX_BATCH_RECORDS * 3 + 17;
+    await stream.produce(topic, range(0, total).map((i) => ({ key: 'k', value: encode(String(i)) })));
+    const committedBefore: Array<number | null> = [];
+    const recorder = new Recorder();
+    await subscribe({
+      group,
+      topics: [topic],
+      handleBatch: async (batch) => {
+        committedBefore.push(await stream.committedOffset(group, { topic, partition: 0 }));
+        recorder.batches.push(batch);
+        recorder.records.push(...batch.records);
+      },
+    });
+    await eventually(() => expect(recorder.records.length).toBeGreaterThanOrEqual(total));
+    expect(recorder.records.map((record) => record.offset)).toEqual(range(0, total));
+    expect(recorder.batches.length).toBeGreaterThanOrEqual(4);
+    for (const batch of recorder.batches) expect(batch.records.length).toBeLessThanOrEqual(MAX_BATCH_RECORDS);
+    // Each batch starts where the committed offset stands: the batches before it were committed.
+    expect(committedBefore.slice(1)).toEqual(recorder.batches.slice(1).map((batch) => batch.records[0].offset));
+  });
+
+  it('keeps a member whose handler runs longer than the group session: its batch is handled once', async () => {
+    const topic = await newTopic(1);
+    const group = newGroup();
+    await stream.produce(topic, range(0, 3).map((i) => ({ key: 'k', value: encode(String(i)) })));
+    const handled: number[] = [];
+    await subscribe({
+      group,
+      topics: [topic],
+      handleBatch: async (batch) => {
+        if (handled.length === 0) await sleep(14000); // beyond Kafka's 10 s session timeout
+        handled.push(...batch.records.map((record) => record.offset));
+      },
+    });
+    await eventually(async () => expect(await stream.committedOffset(group, { topic, partition: 0 })).toBe(3), 30000);
+    await stream.produce(topic, [{ key: 'k', value: encode('3') }]);
+    await eventually(() => expect(handled).toContain(3));
+    expect(handled).toEqual(range(0, 4));
+  }, 45000);
 
   it('delivers everything to each of two groups', async () => {
     const topic = await newTopic(3);

@@ -6,6 +6,12 @@
  * committing leaves its records to the next member of its group.
  * Both adapters must pass `stream.conformance.ts`.
  */
+/**
+ * The most records a handler is given at once. A large backlog comes as several batches, each
+ * committed when its handler resolves, so a slow handler keeps its progress.
+ */
+export const MAX_BATCH_RECORDS = 200;
+
 export interface TopicSpec {
   name: string;
   partitions: number;
@@ -45,7 +51,7 @@ export interface ConsumerSpec {
   topics: string[];
   /** Where a group with no committed offset starts. Default: earliest. */
   start?: 'earliest' | 'latest';
-  /** Records of one partition, in offset order. Resolve to commit them. */
+  /** Records of one partition, in offset order, at most MAX_BATCH_RECORDS. Resolve to commit them. */
   handleBatch(batch: RecordBatch): Promise<void>;
   /** Called with the partitions this member owns after each rebalance. */
   onAssignment?(partitions: TopicPartition[]): void;
