@@ -1,4 +1,4 @@
-import { DuplicateKeyError, type RecordBatch } from '@pushsync/platform';
+import { DuplicateKeyError, type ConsumedRecord, type RecordBatch } from '@pushsync/platform';
 import { channelId, type ChannelRef } from './channel';
 import type { OplogDispatcher } from './delivery/dispatcher';
 import { OplogRepository } from './oplogs/oplog.repository';
@@ -8,6 +8,8 @@ import type { SyncOrderRepository } from './orders/sync-order.repository';
 
 /** How long a non-persistent oplog is kept: beyond its whole retry budget (10 s doubling to 5 min, 7 sends). */
 export const NON_PERSISTENT_TTL_MS = 20 * 60_000;
+/** Channels of one batch sequenced at once (each channel's orders one after the other). */
+const CONCURRENT_CHANNELS = 16;
 
 export function encodeOrderRecord(orderId: string): Uint8Array {
   return Buffer.from(orderId, 'utf8');
@@ -20,6 +22,8 @@ export function encodeOrderRecord(orderId: string): Uint8Array {
  * partition) and claims it by inserting the oplog, whose id and order are both unique. A replayed
  * order (a crash before the commit) finds the oplog it already got and reuses its id; an order
  * already sequenced is skipped; one whose validTimeStart is ahead waits for the relay.
+ * The orders topic is keyed by channel, so a batch's records are grouped by key: channels are
+ * sequenced concurrently, the orders of one channel strictly in offset order.
  */
 export class Sequencer {
   private readonly lastIds = new Map<string, number>();
@@ -37,14 +41,33 @@ export class Sequencer {
   }
 
   public async handleBatch(batch: RecordBatch): Promise<void> {
-    const touched = new Map<string, ChannelRef>();
+    const byChannel = new Map<string, ConsumedRecord[]>();
     for (const record of batch.records) {
-      const order = await this.orders.find(Buffer.from(record.value).toString('utf8'));
-      if (order === null) continue; // expired and purged, or a record that is not an order id
-      const oplog = await this.sequence(order);
-      if (oplog) touched.set(channelId(oplog), oplog);
+      const lane = byChannel.get(record.key);
+      if (lane) lane.push(record);
+      else byChannel.set(record.key, [record]);
     }
-    for (const [id, channel] of touched) await this.oplogs.recordLastId(channel, this.lastIds.get(id) ?? 0);
+    const touched = new Map<string, ChannelRef>();
+    const lanes = byChannel.values();
+    const failures: unknown[] = [];
+    const worker = async (): Promise<void> => {
+      for (const lane of lanes) {
+        try {
+          for (const record of lane) {
+            const order = await this.orders.find(Buffer.from(record.value).toString('utf8'));
+            if (order === null) continue; // expired and purged, or a record that is not an order id
+            const oplog = await this.sequence(order);
+            if (oplog) touched.set(channelId(oplog), oplog);
+          }
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    };
+    // Every lane settles before the batch fails: a retry of the batch must not overlap a lane still running.
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_CHANNELS, byChannel.size) }, worker));
+    await Promise.all([...touched].map(([id, channel]) => this.oplogs.recordLastId(channel, this.lastIds.get(id) ?? 0)));
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Dispatched before it is marked: a crash in between replays the order, which finds its oplog and dispatches it again. */

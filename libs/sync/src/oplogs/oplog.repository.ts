@@ -41,18 +41,24 @@ export class OplogRepository {
     return this.oplogs.findOne({ orderId });
   }
 
-  /** The highest id ever given on the channel. */
+  /**
+   * The highest id ever given on the channel: its counter, which the sequencer records after each
+   * batch, then the oplogs a crash left beyond it, read by `_id`. FerretDB answers `_id` reads from
+   * its primary key but scans the whole collection for any other filter. Oplogs beyond the counter
+   * are at most one batch old, far younger than any expiry, so the walk meets no gap.
+   */
   public async lastId(channel: ChannelRef): Promise<number> {
-    const [newest] = await this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key }, { sort: { id: -1 }, limit: 1 });
     const counter = await this.counters.findOne({ _id: channelId(channel) });
-    return Math.max(newest?.id ?? 0, counter?.last ?? 0);
+    let last = counter?.last ?? 0;
+    while ((await this.oplogs.findOne({ _id: OplogRepository.oplogDocumentId(channel, last + 1) })) !== null) last++;
+    return last;
   }
 
-  /** Records the last id of a channel; only its single writer calls it, so a plain conditional update is enough. */
+  /** Records the last id of a channel; only its single writer calls it, so read-then-write is enough (both by `_id`, see lastId). */
   public async recordLastId(channel: ChannelRef, last: number): Promise<void> {
     const id = channelId(channel);
-    const updated = await this.counters.updateOne({ _id: id, last: { $lt: last } }, { $set: { last } });
-    if (updated.matched === 0) await this.counters.updateOne({ _id: id }, { $setOnInsert: { last } }, { upsert: true });
+    const counter = await this.counters.findOne({ _id: id });
+    if ((counter?.last ?? 0) < last) await this.counters.updateOne({ _id: id }, { $set: { last } }, { upsert: true });
   }
 
   /** Oplogs of a channel after `afterId`, in id order. */
