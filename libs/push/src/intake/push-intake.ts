@@ -79,10 +79,13 @@ export class PushIntake {
     return prepared;
   }
 
-  /** Creates (or completes, when replayed) the task `taskId` of a prepared push and hands its deliveries to dispatch. */
-  public async execute(app: PushApp, prepared: PreparedPush, taskId: string, occurrenceId: string | null = null): Promise<void> {
+  /**
+   * Creates (or completes, when replayed) the task `taskId` of a prepared push and hands its
+   * deliveries to dispatch. Validity counts from `validFrom` (a schedule's trigger time), else from now.
+   */
+  public async execute(app: PushApp, prepared: PreparedPush, taskId: string, occurrenceId: string | null = null, validFrom?: number): Promise<void> {
     const now = this.clock.now();
-    const expireAt = now + prepared.expiredSeconds * 1000;
+    const expireAt = (validFrom ?? now) + prepared.expiredSeconds * 1000;
     const message = (index: number, entry: PreparedPush['entries'][number], status: PushStatus): PushMessage => ({
       _id: messageIdOf(taskId, index),
       appId: app.appId,

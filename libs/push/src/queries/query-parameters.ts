@@ -39,6 +39,12 @@ export function textOf(parameters: RequestParameters, name: string): string | un
   return value === '' ? undefined : value;
 }
 
+export function requiredText(parameters: RequestParameters, name: string): string {
+  const value = textOf(parameters, name);
+  if (value === undefined || value.trim() === '') throw invalidParam(`${name}: required`);
+  return value;
+}
+
 export function oneOf<T extends string>(parameters: RequestParameters, name: string, allowed: readonly T[]): T | undefined {
   const value = textOf(parameters, name);
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;

@@ -1,6 +1,6 @@
 import type { PushApiCall, PushApiReply } from '@pushsync/contracts';
 import { ValidationError } from '@pushsync/platform';
-import { invalidParam, parsePushRequest, PushRuleError, type PushApp, type PushType } from '@pushsync/push';
+import { invalidParam, parsePushRequest, PushRuleError, queryParameters, requiredText, type PushApp, type PushType } from '@pushsync/push';
 import { AppNotFoundError, instanceIdOf, type TenantAppRepository } from '@pushsync/tenancy';
 import type { PushEngineParts } from './push-engine';
 
@@ -14,7 +14,7 @@ const PUSH_ACTIONS: Record<string, PushType> = { PushSimple: 'SIMPLE', PushTempl
  * answers `{ data, taskId, scheduleId }` where `data` is `PushResult.Data` of DECISIONS D2: the task
  * id of a multiple or broadcast push, the master schedule id of a timed or cyclic one, else ''.
  */
-export function pushApiMethods(engine: () => PushEngineParts, apps: () => TenantAppRepository, extraActions: () => Record<string, Action> = () => ({})) {
+export function pushApiMethods(engine: () => PushEngineParts, apps: () => TenantAppRepository) {
   const push = (type: PushType): Action => async (app, parameters, call) => {
     const request = parsePushRequest(type, parameters, call.lenient ? 'lenient' : 'strict');
     const accepted = await engine().intake.accept(app, request, call.fromConsole ? 1 : 0);
@@ -24,8 +24,8 @@ export function pushApiMethods(engine: () => PushEngineParts, apps: () => Tenant
   const actions: Record<string, Action> = {
     ...Object.fromEntries(Object.entries(PUSH_ACTIONS).map(([action, type]) => [action, push(type)])),
     RevokePushMessage: async (app, parameters, call) => {
-      const { messageId, targetId } = textParameters(parameters, ['messageId', 'targetId'], call.lenient);
-      await engine().revocation.revokeMessage(app, messageId, targetId);
+      const checked = queryParameters(parameters, ['messageId', 'targetId'], call.lenient);
+      await engine().revocation.revokeMessage(app, requiredText(checked, 'messageId'), requiredText(checked, 'targetId'));
       return {};
     },
     QueryPushAnalysisCoreIndex: (app, parameters, call) => engine().statistics.coreIndex(app, parameters, call.lenient),
@@ -36,16 +36,17 @@ export function pushApiMethods(engine: () => PushEngineParts, apps: () => Tenant
     ListPushTasks: (app, parameters) => engine().queries.tasks(app, parameters),
     QueryPushDeviceStatus: (app, parameters) => engine().queries.deviceStatus(app, parameters),
     RevokePushTask: async (app, parameters, call) => {
-      const { taskId } = textParameters(parameters, ['taskId'], call.lenient);
-      await engine().revocation.revokeTask(app, taskId);
+      await engine().revocation.revokeTask(app, requiredText(queryParameters(parameters, ['taskId'], call.lenient), 'taskId'));
       return {};
     },
+    QueryPushSchedulerList: (app, parameters, call) => engine().schedules.list(app, parameters, call.lenient),
+    CancelPushScheduler: (app, parameters, call) => engine().schedules.cancel(app, parameters, call.lenient),
   };
   return {
     CallPushApi: async (call: PushApiCall): Promise<PushApiReply> => {
       const stored = await apps().find(call.workspaceId, call.appId);
       if (stored === null) throw new AppNotFoundError(instanceIdOf(call.workspaceId, call.appId));
-      const action = actions[call.action] ?? extraActions()[call.action];
+      const action = actions[call.action];
       if (action === undefined) throw new ValidationError(`unknown push action ${JSON.stringify(call.action)}`);
       let parameters: unknown;
       try {
@@ -54,29 +55,15 @@ export function pushApiMethods(engine: () => PushEngineParts, apps: () => Tenant
         throw invalidParam('the parameters are not valid JSON');
       }
       if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidParam('the parameters must be a JSON object');
+      if (!call.fromConsole && !namesApp(parameters as Parameters)) throw new PushRuleError('NEED_APPID_WORKSPACEID', 'appId and workspaceId are required');
       const result = await action({ appId: stored.appId, workspaceId: stored.workspaceId, timeZone: stored.timeZone }, parameters as Parameters, call);
       return { resultJson: JSON.stringify(result) };
     },
   };
 }
 
-/**
- * Required text parameters of the revoke APIs (mps.md §3.10, §3.11), plus appId and workspaceId.
- * Strict (REST v1): lowerCamel names, strings, nothing else; lenient (mPaaS RPC): UpperCamel too, others ignored.
- */
-export function textParameters<K extends string>(parameters: Parameters, names: K[], lenient: boolean): Record<K, string> {
-  const known = new Set<string>(['appId', 'workspaceId', ...names]);
-  if (!lenient) {
-    const unknown = Object.keys(parameters).find((name) => !known.has(name));
-    if (unknown !== undefined) throw invalidParam(`unknown parameter ${JSON.stringify(unknown)}`);
-  }
-  const read = (name: string): unknown => parameters[name] ?? (lenient ? parameters[name[0]!.toUpperCase() + name.slice(1)] : undefined);
-  if (read('appId') === undefined || read('appId') === '' || read('workspaceId') === undefined || read('workspaceId') === '') throw new PushRuleError('NEED_APPID_WORKSPACEID', 'appId and workspaceId are required');
-  return Object.fromEntries(
-    names.map((name) => {
-      const value = read(name);
-      if (typeof value !== 'string' || value.trim() === '') throw invalidParam(`${name} is required and must be a non-empty string`);
-      return [name, value];
-    }),
-  ) as Record<K, string>;
+/** Tenant calls name their app in the parameters (mps.md §3.0: appId and workspaceId are required on every API). */
+function namesApp(parameters: Parameters): boolean {
+  const present = (name: string) => [name, name[0]!.toUpperCase() + name.slice(1)].some((spelling) => typeof parameters[spelling] === 'string' && parameters[spelling] !== '');
+  return present('appId') && present('workspaceId');
 }

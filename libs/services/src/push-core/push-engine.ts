@@ -26,7 +26,9 @@ import {
   ReceiptOutcomes,
   Receipts,
   ReceiptSender,
-  type PushScheduling,
+  ScheduledPushes,
+  ScheduleRepository,
+  type ScheduledRequest,
   PushStatistics,
   PushQueries,
   PushCounterRepository,
@@ -52,6 +54,7 @@ export interface PushEngineParts {
   presence: Presence;
   statistics: PushStatistics;
   queries: PushQueries;
+  schedules: ScheduledPushes;
 }
 
 /**
@@ -66,6 +69,7 @@ export class PushEngine {
   private readonly timers: NodeJS.Timeout[] = [];
   private progressSubscription: BusSubscription | undefined;
   private receiptSender: ReceiptSender | undefined;
+  private scheduled: ScheduledPushes | undefined;
 
   public constructor(
     @Inject(PUSH_ENGINE_ENV) private readonly env: PushEngineEnv,
@@ -109,7 +113,9 @@ export class PushEngine {
     const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, statistics, clock);
     const broadcasts = new BroadcastFanOut(messages, tasks, this.bus, statistics, clock);
     const expiry = new ExpirySweep(messages, outcomes, clock);
-    const intake = new PushIntake(templates, devices, messages, tasks, this.stream, this.scheduling(), clock);
+    const scheduled: ScheduledPushes = new ScheduledPushes(await ScheduleRepository.open<ScheduledRequest>(this.store), (): PushIntake => intake, clock, this.logger.child({ context: 'PushScheduler' }), { leaseMs: this.env.PUSH_SCHEDULE_LEASE_MS });
+    const intake = new PushIntake(templates, devices, messages, tasks, this.stream, scheduled, clock);
+    this.scheduled = scheduled;
     this.consumers.push(
       await this.stream.subscribe({ group: PUSH_DISPATCH_GROUP, topics: [PUSH_DISPATCH_TOPIC.name], handleBatch: (batch) => dispatcher.handleBatch(batch) }),
       await this.stream.subscribe({ group: PUSH_DEVICE_WORK_GROUP, topics: [PUSH_DEVICE_WORK_TOPIC.name], handleBatch: (batch) => deviceWork.handleBatch(batch) }),
@@ -126,17 +132,14 @@ export class PushEngine {
       await tasks.deleteOlderThan(before);
     });
     receiptSender.start();
-    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence, statistics, queries: new PushQueries(messages, tasks, devices, presence, clock) };
+    scheduled.start();
+    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence, statistics, queries: new PushQueries(messages, tasks, devices, presence, clock), schedules: scheduled };
   }
 
   /** Vendor channel configurations arrive with channel-gateway (the vendor channels issue); until then every app has none and routing picks the self-built channel. */
   private enabledVendors(): EnabledVendors {
     const none: ReadonlySet<string> = new Set();
     return () => Promise.resolve(none);
-  }
-
-  private scheduling(): PushScheduling {
-    return { schedule: () => Promise.reject(new Error('scheduling is not wired yet')) };
   }
 
   private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {
@@ -156,6 +159,7 @@ export class PushEngine {
     for (const timer of this.timers) clearInterval(timer);
     await this.progressSubscription?.unsubscribe();
     await this.receiptSender?.stop();
+    await this.scheduled?.stop();
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
 }

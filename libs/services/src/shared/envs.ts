@@ -52,6 +52,8 @@ export type SyncEngineEnv = z.infer<ReturnType<typeof z.object<typeof syncEngine
 export const pushEngineEnv = {
   /** How often undelivered messages past their validity are moved to Expired (status 4). */
   PUSH_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** How long a scheduler replica holds an occurrence it is firing without renewing it; after it, another replica may fire it again (idempotently). */
+  PUSH_SCHEDULE_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   COMET_PRESENCE_TTL_MS: cometEnv.COMET_PRESENCE_TTL_MS,
   COMET_PRESENCE_BUCKET: cometEnv.COMET_PRESENCE_BUCKET,
 };
