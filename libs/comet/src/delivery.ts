@@ -26,6 +26,8 @@ export interface DeliveryHeader {
   tokens: string[];
   /** Present on a kick: the id of the connection to close. */
   kick?: string;
+  /** Present when the frame is a broadcast's message: a connection gets each broadcast once, whichever path brings it first. */
+  broadcast?: string;
 }
 
 export function encodeDelivery(header: DeliveryHeader, frame: Uint8Array): Uint8Array {
@@ -47,6 +49,7 @@ export function decodeDelivery(data: Uint8Array): { header: DeliveryHeader; fram
     throw new Error('not a version 1 delivery header');
   }
   if (header.kick !== undefined && typeof header.kick !== 'string') throw new Error('kick must name a connection id');
+  if (header.broadcast !== undefined && typeof header.broadcast !== 'string') throw new Error('broadcast must name a message id');
   const frame = data.subarray(4 + length);
   if (frame.length === 0 && header.kick === undefined) throw new Error('delivery without a frame');
   return { header, frame };
@@ -121,9 +124,12 @@ export class CometDelivery {
     return report;
   }
 
-  /** Publishes a frame to devices known to be connected to `node` (no presence lookup); a device that has left meanwhile is skipped there. */
-  public async sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array): Promise<void> {
-    await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens }, frame));
+  /**
+   * Publishes a frame to devices known to be connected to `node` (no presence lookup); a device that
+   * has left meanwhile is skipped there. `broadcast` names the broadcast message the frame carries.
+   */
+  public async sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array, broadcast?: string): Promise<void> {
+    await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens, ...(broadcast === undefined ? {} : { broadcast }) }, frame));
   }
 
   /** Every connected device of a user (from the presence user entries). */

@@ -3,6 +3,7 @@ import { InProcessBus, InProcessKeyValue, SqliteStore, type Bus } from '@pushsyn
 import { createFrame, encodeFrame, type Frame } from '@pushsync/protocol';
 import { Registry } from 'prom-client';
 import { DEFAULT_COMET_CONFIG, type CometConfig } from './config';
+import { encodeBroadcast } from './broadcast';
 import { CometDelivery, MAX_TOKENS_PER_DELIVERY, decodeDelivery } from './delivery';
 import type { CometEvent } from './events';
 import type { AppDirectory } from './app-directory';
@@ -244,6 +245,26 @@ describe('CometGateway sessions over an in-memory transport', () => {
     await gateway.deliver(Buffer.concat([headerOf(devices.map((d) => d.token)), second]));
     for (const { connection } of devices) expect(connection.frames().filter((f) => f.revoke).map((f) => f.revoke!.msgId)).toEqual(['first', 'second']);
     expect(await metrics.getSingleMetricAsString('comet_deliveries_missed_total')).toMatch(/ 2500$/m);
+  });
+
+  it('writes a broadcast once per connection, whether the node-local fan-out or a delivery naming the broadcast comes first, and fans a republished broadcast out nowhere', async () => {
+    const early = await open();
+    const unbound = await open();
+    early.session.receive(encodeFrame(createFrame('bindUser', { userId: 'u1', sessionId: '' }, 3)));
+    await settle();
+    const frame = encodeFrame(createFrame('pushMessage', { msgId: 'b1', title: 'news' }));
+    const header = { v: 1 as const, instanceId: INSTANCE, platform: 'ANDROID', audience: { pushStatus: 0 as const, bindPeriod: 4 as const, unBindPeriod: null }, messageId: 'b1', taskId: 't1', expireAt: now + 60_000 };
+    const late = await open();
+    late.session.receive(encodeFrame(createFrame('bindUser', { userId: 'u2', sessionId: '' }, 3)));
+    await settle();
+    await new CometDelivery(bus, presence).sendToNode(INSTANCE, 'node-a', [late.token], frame, 'b1');
+    await settle();
+    await gateway.broadcast(encodeBroadcast(header, frame));
+    await gateway.broadcast(encodeBroadcast(header, frame));
+    await new CometDelivery(bus, presence).sendToNode(INSTANCE, 'node-a', [early.token], frame, 'b1');
+    await settle();
+    const received = (pair: { connection: MemoryConnection }) => pair.connection.frames().filter((received) => received.pushMessage?.msgId === 'b1').length;
+    expect([received(early), received(late), received(unbound)]).toEqual([1, 1, 0]);
   });
 
   it('disconnects a slow consumer with GoAway SLOW_CONSUMER and leaves the others alone', async () => {

@@ -213,6 +213,7 @@ export class CometGateway {
       if (++visited % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       if (!session.isOpen || session.app?.instanceId !== header.instanceId || session.platform !== header.platform) continue;
       if (!inBindingAudience({ userId: session.userId, boundAt: session.boundAt, unboundAt: session.unboundAt }, header.audience, now)) continue;
+      if (!session.firstTimeOfBroadcast(header.messageId)) continue;
       session.sendEncoded(frame);
       sent++;
     }
@@ -246,7 +247,7 @@ export class CometGateway {
       if (i > 0 && i % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       const session = this.registry.get(header.tokens[i]!);
       if (session === undefined || !session.isOpen || session.app?.instanceId !== header.instanceId) missed++;
-      else session.sendEncoded(frame);
+      else if (header.broadcast === undefined || session.firstTimeOfBroadcast(header.broadcast)) session.sendEncoded(frame);
     }
     if (missed > 0) this.metrics.deliveriesMissed.inc(missed);
   }

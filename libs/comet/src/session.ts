@@ -50,6 +50,8 @@ export class Session {
   /** The sync points of the handshake (DECISIONS D3), reported with the connect event. */
   public handshakeSyncPoints: Array<{ bizType: string; key: string; oplogId: number }> = [];
   public platform = 'PLATFORM_UNSPECIFIED';
+  /** The broadcasts written to this connection: by the node's fan-out or by push-core when it connected. */
+  private readonly broadcastsReceived = new Set<string>();
   public appVersion = '';
   private state: State = 'handshake';
   private readonly queue: SendQueue;
@@ -162,6 +164,13 @@ export class Session {
     this.connection.write(encodeFrame(createFrame('error', { code, message: message.slice(0, 512) }, seq)));
     this.gateway.metrics.framesOut.inc();
     this.closeSoon();
+  }
+
+  /** True the first time a broadcast is offered to this connection (and records it), false after. */
+  public firstTimeOfBroadcast(messageId: string): boolean {
+    if (this.broadcastsReceived.has(messageId)) return false;
+    this.broadcastsReceived.add(messageId);
+    return true;
   }
 
   /** Refreshes this device's presence entry when due (jittered, about three times per TTL). */

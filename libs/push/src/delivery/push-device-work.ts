@@ -150,7 +150,7 @@ export class PushDeviceWork {
     for (const task of owed) {
       const message = messages.get(task.broadcastMessageId);
       if (message === undefined || message.status === PUSH_STATUS.REVOKED) continue;
-      await this.comet.sendToNode(`${event.workspaceId}_${event.appId}`, event.node, [event.token], pushFrameOf(message, event.platform === 'WEB' ? 'WEB' : 'ANDROID'));
+      await this.comet.sendToNode(`${event.workspaceId}_${event.appId}`, event.node, [event.token], pushFrameOf(message, event.platform === 'WEB' ? 'WEB' : 'ANDROID'), message._id);
       await this.tasks.count(task._id, { pushed: 1 });
       await this.broadcastCounter.broadcastSent(task, 1);
     }
