@@ -156,6 +156,11 @@ export class EmbeddedStream implements Stream {
     return this.readCommitted(group, partition);
   }
 
+  public async endOffset(partition: TopicPartition): Promise<number> {
+    const row = this.database.prepare('SELECT max(offset) AS last FROM stream_records WHERE topic = ? AND partition = ?').get(partition.topic, partition.partition) as { last: number | null };
+    return Math.max(row.last === null ? 0 : row.last + 1, this.nextOffsets.get(partitionKeyOf(partition)) ?? 0);
+  }
+
   public async ping(): Promise<void> {
     this.database.prepare('SELECT 1').get();
   }

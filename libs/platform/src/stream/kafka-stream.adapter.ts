@@ -204,6 +204,16 @@ export class KafkaStream implements Stream {
     return Number(entry.offset);
   }
 
+  public async endOffset(partition: TopicPartition): Promise<number> {
+    await this.connected();
+    try {
+      const offsets = await this.admin.fetchTopicOffsets(partition.topic);
+      return Number(offsets.find((entry) => entry.partition === partition.partition)?.high ?? 0);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   public async ping(): Promise<void> {
     try {
       await this.connected();

@@ -39,6 +39,10 @@ export class NamespacedStream implements Stream {
     return this.inner.committedOffset(this.prefix + group, { ...partition, topic: this.prefix + partition.topic });
   }
 
+  public endOffset(partition: TopicPartition): Promise<number> {
+    return this.inner.endOffset({ ...partition, topic: this.prefix + partition.topic });
+  }
+
   public ping(): Promise<void> {
     return this.inner.ping();
   }

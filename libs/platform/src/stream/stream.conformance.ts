@@ -183,6 +183,17 @@ describe.each(backends)('Stream conformance: %s', (kind, createBackend) => {
     for (const offsets of byPartition.values()) expect(offsets).toEqual(range(0, offsets.length));
   });
 
+  it('endOffset is the offset the next record of a partition gets', async () => {
+    const topic = await newTopic(2);
+    expect(await stream.endOffset({ topic, partition: 0 })).toBe(0);
+    const produced = await stream.produce(topic, keyedMessages(6, 2));
+    for (const partition of [0, 1]) {
+      const count = produced.filter((record) => record.partition === partition).length;
+      expect(await stream.endOffset({ topic, partition })).toBe(count);
+      expect(await openStream().endOffset({ topic, partition })).toBe(count);
+    }
+  });
+
   it('delivers every record exactly once to a group, in order per key, fields intact', async () => {
     const topic = await newTopic(6);
     const produced: ProducedRecord[] = [];

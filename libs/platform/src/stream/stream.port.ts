@@ -70,6 +70,8 @@ export interface Stream {
   subscribe(spec: ConsumerSpec): Promise<StreamConsumer>;
   /** Committed offset (next record to read) of a group on a partition, or null when none. */
   committedOffset(group: string, partition: TopicPartition): Promise<number | null>;
+  /** The offset the next record produced to the partition will get (Kafka's high watermark). */
+  endOffset(partition: TopicPartition): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
