@@ -103,7 +103,7 @@ export class SyncEngine {
         onAssignment: (partitions) => void delivery.partitionsAssigned(partitions).catch((error: unknown) => logger.warn({ err: error }, 'resuming pending deliveries failed')),
       }),
     );
-    const relay = new OrderRelay(orders, producer, clock);
+    const relay = new OrderRelay(orders, producer, this.stream, clock);
     this.every(RELAY_INTERVAL_MS, 'relaying unsequenced orders', () => relay.relay());
     this.every(RETENTION_INTERVAL_MS, 'purging expired sync data', async () => {
       const now = clock.now();
