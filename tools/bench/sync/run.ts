@@ -463,28 +463,6 @@ async function catchUpPhase(ctx: Context) {
 }
 
 /**
- * Starts the cluster, again (up to 3 times) when a service exits while starting. Seen here: with a
- * fresh topic prefix the services create their Kafka topics concurrently, and one of them may ask for
- * a topic's partitions before the broker has a leader for it (kafkajs UNKNOWN_TOPIC_OR_PARTITION,
- * "This server does not host this topic-partition"), which ends that process. A second start finds the
- * topics complete.
- */
-async function startCluster(cluster: ClusterProcesses): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await cluster.start(SERVICES);
-      return;
-    } catch (error) {
-      const first = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 6).join(' | ');
-      if (attempt >= 3) throw error;
-      log(`cluster start attempt ${attempt} failed (${first}); stopping and starting again`);
-      await cluster.stopAll();
-      await sleep(2000);
-    }
-  }
-}
-
-/**
  * Runs one phase on a fresh cluster (its own database and Kafka topics): what one phase leaves
  * behind (orders still being sequenced, deliveries pending) must not be measured by the next.
  * Stops every process and drops the database at the end, also on failure.
@@ -493,6 +471,9 @@ async function onFreshCluster<T>(phase: string, result: Record<string, unknown>,
   const cometPort = await freePort();
   const cluster = new ClusterProcesses(`benchsync${phase}`, OWNER, {
     COMET_TCP_PORT: String(cometPort),
+    // The devices all connect from 127.0.0.1: the gateway's per-address handshake limit would refuse most of them.
+    COMET_HANDSHAKE_BURST: '1000000',
+    COMET_HANDSHAKE_PER_SECOND: '1000000',
     RATE_LIMIT_PER_APP: String(P.rateLimit),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
@@ -502,7 +483,7 @@ async function onFreshCluster<T>(phase: string, result: Record<string, unknown>,
   let sender: SignedSender | undefined;
   try {
     log(`${phase}: starting ${SERVICES.join(', ')} (database ${mongoUrl.slice(mongoUrl.lastIndexOf('/') + 1)})`);
-    await startCluster(cluster);
+    await cluster.start(SERVICES);
     const names = new Map<number, string>();
     const pids: Record<string, number> = {};
     for (const service of SERVICES) {
