@@ -30,7 +30,8 @@ class Apps implements AppDirectory {
 const handshake = (overrides: Partial<NonNullable<Frame['handshake']>> = {}) =>
   encodeFrame(createFrame('handshake', { appId: APP.appId, workspaceId: APP.workspaceId, clientKey: APP.clientKey, platform: 'ANDROID', appVersion: '1.0', ...overrides }));
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+// Long enough for the in-process bus, KV and SQLite work a frame triggers, even on a loaded machine.
+const settle = () => new Promise((resolve) => setTimeout(resolve, 25));
 
 describe('CometGateway sessions over an in-memory transport', () => {
   let store: SqliteStore;
