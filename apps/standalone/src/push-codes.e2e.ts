@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
+import { signRestV1 } from '@pushsync/tenancy';
 import { AdminClient, ServiceProcess, TenantClient, freePort } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
@@ -113,9 +114,34 @@ describe('standalone: push result codes through the faces', () => {
     expect(await refusalOf(`/v1/push/${type}`, pushBody(type, changes))).toEqual({ status, code, numericCode });
   });
 
-  it('REST v1 answers a push signed with a wrong secret with 401 SIGNATURE_MISMATCH', async () => {
-    const refused = await refusalOf('/v1/push/simple', SIMPLE, { secret: `${keys.accessKeySecret}-wrong` });
-    expect([refused.status, refused.code]).toEqual([401, 'SIGNATURE_MISMATCH']);
+  it('REST v1 answers a push signed with a wrong secret with 401 SIGNATURE_MISMATCH (-1)', async () => {
+    expect(await refusalOf('/v1/push/simple', SIMPLE, { secret: `${keys.accessKeySecret}-wrong` })).toEqual({ status: 401, code: 'SIGNATURE_MISMATCH', numericCode: -1 });
+  });
+
+  /** A correctly signed POST of raw bytes, with a chosen content type and, optionally, another Authorization scheme. */
+  const rawPost = async (path: string, body: Buffer, contentType: string, scheme?: string) => {
+    const headers: Record<string, string> = { ...signRestV1({ accessKeyId: keys.accessKeyId, secret: keys.accessKeySecret, method: 'POST', path, body }), 'content-type': contentType };
+    if (scheme) headers.Authorization = headers.Authorization!.replace(/^\S+/, scheme);
+    const answer = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+    const refusal = (await answer.json()) as Refusal;
+    return { status: answer.status, code: refusal.code, numericCode: refusal.numericCode };
+  };
+
+  it('REST v1 answers 3031 REQUEST_SHOULD_BE_UTF8 for bytes that are not UTF-8 and for another declared charset', async () => {
+    const json = Buffer.from(JSON.stringify({ ...SIMPLE, title: 'TITLE' }), 'utf8');
+    const broken = Buffer.from(json);
+    broken[json.indexOf('TITLE')] = 0xff;
+    expect(await rawPost('/v1/push/simple', broken, 'application/json')).toEqual({ status: 400, code: 'REQUEST_SHOULD_BE_UTF8', numericCode: 3031 });
+    expect(await rawPost('/v1/push/simple', json, 'application/json; charset=ISO-8859-1')).toEqual({ status: 400, code: 'REQUEST_SHOULD_BE_UTF8', numericCode: 3031 });
+  });
+
+  it('REST v1 answers 3033 UNKNOWN_REST_SIGN_TYPE for a signature scheme other than PS-HMAC-SHA256 and PS-RSA-SHA256', async () => {
+    expect(await rawPost('/v1/push/simple', Buffer.from(JSON.stringify(SIMPLE)), 'application/json', 'PS-MD5')).toEqual({ status: 401, code: 'UNKNOWN_REST_SIGN_TYPE', numericCode: 3033 });
+  });
+
+  it('REST v1 answers an empty appId or workspaceId with 3003, not as another app', async () => {
+    expect(await refusalOf('/v1/push/simple', pushBody('simple', { appId: '' }))).toEqual({ status: 400, code: 'NEED_APPID_WORKSPACEID', numericCode: 3003 });
+    expect(await refusalOf('/v1/push/simple', pushBody('simple', { workspaceId: '' }))).toEqual({ status: 400, code: 'NEED_APPID_WORKSPACEID', numericCode: 3003 });
   });
 
   /** [case, PushSimple parameters changed, ResultCode]. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DuplicateKeyError, type Stream } from '@pushsync/platform';
-import { isWellFormedDeviceToken, type Device, type DeviceRepository } from '@pushsync/devices';
+import { isWellFormedDeviceToken, type DeviceRepository } from '@pushsync/devices';
 import { TemplateNotFoundError, type TemplateRepository } from '@pushsync/templates';
 import { deliveryIdOf, type PushDelivery, type PushMessage } from '../messages/push-message';
 import type { MessageRepository } from '../messages/message.repository';
@@ -75,7 +75,12 @@ export class PushIntake {
             : [{ target: '', msgKey: request.msgKey, message: templateMessage(template, request.templateValues, request) }];
       prepared = { ...base, templateName: template.name, entries, audience: request.type === 'BROADCAST' ? request.audience : null };
     }
-    for (const entry of prepared.entries) assertPayloadFits(entry.message);
+    for (const entry of prepared.entries) {
+      assertPayloadFits(entry.message);
+      if (!isTargetWellFormed(prepared.deliveryType, entry.target)) {
+        throw new PushRuleError('DELIVERYTOKEN_INVALID', `target ${JSON.stringify(entry.target.slice(0, 80))} is not a device token this platform issued`);
+      }
+    }
     return prepared;
   }
 
@@ -152,18 +157,21 @@ export class PushIntake {
    * The device tokens a target reaches now: a user's bound devices (none: status 1, resent on
    * bind), or the device itself when it is one of this app's devices on the platform the
    * deliveryType names (none: an invalid target, status 5, not counted). A live-activity target is
-   * handed to APNs as it is. A device token that is not even well formed is refused (3054).
+   * handed to APNs as it is.
    */
   private async devicesOf(app: PushApp, deliveryType: DeliveryType, target: string): Promise<string[]> {
     if (deliveryType === 3) return (await this.devices.devicesOfUser(app.workspaceId, app.appId, target)).map((device) => device._id);
     if (deliveryType === 5 || deliveryType === 6) return [target];
     const platform = PLATFORM_OF[deliveryType]!;
-    let device: Device | null;
-    if (isWellFormedDeviceToken(target)) device = await this.devices.find(app.workspaceId, app.appId, target);
-    else if (deliveryType === 2 && APNS_TOKEN.test(target)) device = await this.devices.findByApnsToken(app.workspaceId, app.appId, target);
-    else throw new PushRuleError('DELIVERYTOKEN_INVALID', `target ${JSON.stringify(target.slice(0, 80))} is not a device token this platform issued`);
+    const device = isWellFormedDeviceToken(target) ? await this.devices.find(app.workspaceId, app.appId, target) : await this.devices.findByApnsToken(app.workspaceId, app.appId, target);
     return device !== null && device.platform === platform ? [device._id] : [];
   }
+}
+
+/** A device target is a token the gateway issued, or on iOS a raw APNs token (DECISIONS D4); user and live-activity targets are free text. */
+function isTargetWellFormed(deliveryType: DeliveryType, target: string): boolean {
+  if (PLATFORM_OF[deliveryType] === undefined) return true;
+  return isWellFormedDeviceToken(target) || (deliveryType === 2 && APNS_TOKEN.test(target));
 }
 
 /** Message ids derived from the task: a replayed execution writes the same ids. */

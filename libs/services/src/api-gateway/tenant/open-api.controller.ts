@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type PlatformLogger, type ServiceLinks } from '@pushsync/platform';
 import { LOGGER, SERVICE_LINKS, errorResponse } from '@pushsync/runtime';
 import { isPushAction, pushActions, pushRefusal } from './open-api-push';
+import { assertUtf8Body } from './push-api.guard';
 import { isSyncDataAction, syncDataActions } from './open-api-sync';
 import { ServiceStatus } from './service-status';
 import { signedRequestOf } from './signed-request';
@@ -45,6 +46,7 @@ export class OpenApiController {
     try {
       const tenant = await this.authenticator.openApi(signedRequestOf(request), raw, syncAction ? 'INVALID_TENANT_ID' : 'APPID_WRONG');
       const action = tenant.parameters.Action;
+      if (isPushAction(action)) assertUtf8Body(request);
       const handler = action === undefined ? undefined : this.actions[action];
       if (!handler) {
         await reply.status(200).send({ RequestId: requestId, ResultCode: 'InvalidAction.NotFound', ResultMessage: `action ${JSON.stringify(action ?? '')} is not supported` });

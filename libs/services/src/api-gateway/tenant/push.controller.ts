@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, UseGuards, t
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { PUSH_CORE } from '@pushsync/contracts';
-import type { ServiceLinks } from '@pushsync/platform';
+import { DomainError, type ServiceLinks } from '@pushsync/platform';
 import { invalidParam } from '@pushsync/push';
-import { SERVICE_LINKS } from '@pushsync/runtime';
+import { errorResponse, SERVICE_LINKS } from '@pushsync/runtime';
 import { PushApiGuard } from './push-api.guard';
 import { operatorOf, type TenantContext } from './tenant-context';
 import { CurrentTenant, TenantGuard } from './tenant.guard';
@@ -15,6 +15,13 @@ class JsonObject implements PipeTransform {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidParam('the request body must be a JSON object');
     return value as Record<string, unknown>;
   }
+}
+
+/** On the push face a failure of the platform answers SYSTEM_ERROR with its mps.md §3.17 number, 9000 (DECISIONS D2). */
+function withPushSystemCode(error: unknown): unknown {
+  const { status, body } = errorResponse(error, '');
+  if (body.code !== 'SYSTEM_ERROR') return error;
+  return Object.assign(new DomainError('SYSTEM_ERROR', status === 503 ? 'unavailable' : 'internal', body.message, 9000), { cause: error });
 }
 
 /** Query strings carry text: the numeric parameters of the analysis and schedule queries are converted before push-core's strict check. */
@@ -110,15 +117,20 @@ export class PushController {
   }
 
   private async call(tenant: TenantContext, action: string, parameters: Record<string, unknown>, request: FastifyRequest) {
-    const reply = await this.links.client(PUSH_CORE).CallPushApi({
+    const reply = await this.links
+      .client(PUSH_CORE)
+      .CallPushApi({
       appId: tenant.app.appId,
       workspaceId: tenant.app.workspaceId,
       action,
       parametersJson: JSON.stringify(parameters),
       lenient: false,
-      operator: operatorOf(tenant),
-      fromConsole: false,
-    });
+        operator: operatorOf(tenant),
+        fromConsole: false,
+      })
+      .catch((error: unknown) => {
+        throw withPushSystemCode(error);
+      });
     return { code: 'OK', requestId: String(request.id), ...(JSON.parse(reply.resultJson) as object) };
   }
 }

@@ -24,6 +24,15 @@ interface ResolvedKey {
 
 export class TenantRefusedError extends DomainError {}
 
+/** The mismatch code of the push face (every tenant route that is not Mobile Sync). */
+const PUSH_MISMATCH = 'APPID_WRONG';
+
+/** Authentication failures that have an mps.md §3.17 code on the push face: -1 SIGNATURE_MISMATCH, 3033 UNKNOWN_REST_SIGN_TYPE. */
+const PUSH_AUTHENTICATION_CODES: Record<string, { name: string; numericCode: number }> = {
+  SIGNATURE_MISMATCH: { name: 'SIGNATURE_MISMATCH', numericCode: -1 },
+  UNSUPPORTED_SIGNATURE_METHOD: { name: 'UNKNOWN_REST_SIGN_TYPE', numericCode: 3033 },
+};
+
 /**
  * Authenticates tenant requests on the three faces (DECISIONS D2): finds the access key and its
  * app, checks the signature unless the app switched signatures off, refuses disabled apps and
@@ -49,7 +58,7 @@ export class TenantAuthenticator {
 
   public async restV1(request: SignedHttpRequest, claimed: ClaimedApp, mismatchCode: string): Promise<TenantContext> {
     if (hasAuthorization(request)) {
-      const verified = await this.verify(() => verifyRestV1(request, this.verificationContext()));
+      const verified = await this.verify(() => verifyRestV1(request, this.verificationContext()), mismatchCode);
       return this.checked(verified.key.app, verified.accessKeyId, claimed, mismatchCode);
     }
     return this.unsigned(claimed, mismatchCode);
@@ -69,7 +78,7 @@ export class TenantAuthenticator {
   public async openApi(request: SignedHttpRequest, parameters: Record<string, string>, mismatchCode: string): Promise<TenantContext & { parameters: Record<string, string> }> {
     const signed = hasAuthorization(request) || 'Signature' in parameters;
     if (signed) {
-      const verified = await this.verify(() => verifyOpenApiRequest(request, this.verificationContext()));
+      const verified = await this.verify(() => verifyOpenApiRequest(request, this.verificationContext()), mismatchCode);
       const context = await this.checked(verified.key.app, verified.accessKeyId, claimedOf(verified.parameters), mismatchCode);
       return { ...context, parameters: verified.parameters };
     }
@@ -85,9 +94,11 @@ export class TenantAuthenticator {
 
   private checked(app: TenantApp, accessKeyId: string | null, claimed: ClaimedApp, mismatchCode: string): TenantContext {
     if (app.status !== 'active') throw new TenantRefusedError('APP_DISABLED', 'forbidden', `app ${app._id} is disabled`);
-    if ((claimed.appId !== undefined && claimed.appId !== app.appId) || (claimed.workspaceId !== undefined && claimed.workspaceId !== app.workspaceId)) {
+    // On the push face an empty appId or workspaceId is a missing one (3003, answered by push-core), not another app.
+    const named = (value: string | undefined) => value !== undefined && !(value === '' && mismatchCode === PUSH_MISMATCH);
+    if ((named(claimed.appId) && claimed.appId !== app.appId) || (named(claimed.workspaceId) && claimed.workspaceId !== app.workspaceId)) {
       // Push codes carry their number (mps.md §3.17: 3007 APPID_WRONG); sync codes have none.
-      const numericCode = mismatchCode === 'APPID_WRONG' ? 3007 : undefined;
+      const numericCode = mismatchCode === PUSH_MISMATCH ? 3007 : undefined;
       throw new TenantRefusedError(mismatchCode, 'forbidden', `this access key belongs to app ${app._id}, not ${instanceIdOf(claimed.workspaceId ?? '?', claimed.appId ?? '?')}`, numericCode);
     }
     return { app, accessKeyId };
@@ -107,12 +118,14 @@ export class TenantAuthenticator {
     };
   }
 
-  private async verify<T>(verification: () => Promise<T>): Promise<T> {
+  private async verify<T>(verification: () => Promise<T>, mismatchCode: string): Promise<T> {
     try {
       return await verification();
     } catch (error) {
-      if (isAuthenticationError(error)) throw new TenantRefusedError(error.code, 'authentication', error.message);
-      throw error;
+      if (!isAuthenticationError(error)) throw error;
+      const pushCode = mismatchCode === PUSH_MISMATCH ? PUSH_AUTHENTICATION_CODES[error.code] : undefined;
+      if (pushCode) throw new TenantRefusedError(pushCode.name, 'authentication', error.message, pushCode.numericCode);
+      throw new TenantRefusedError(error.code, 'authentication', error.message);
     }
   }
 }
