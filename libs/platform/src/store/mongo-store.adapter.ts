@@ -158,6 +158,14 @@ function fixesId(filter: Filter): boolean {
   return typeof id === 'string' || (id !== null && typeof id === 'object' && !Array.isArray(id) && '$eq' in id);
 }
 
+/**
+ * Operations in flight per process unless MONGO_URL sets `maxPoolSize`. FerretDB 1.x (SQLite) keeps
+ * at most 100 SQLite connections per database, and an update holds one for its read while it waits
+ * for another for its write: about 100 concurrent updates on one database deadlock it for good (seen
+ * with a 120-writer probe). Every service of a deployment shares that budget.
+ */
+const DEFAULT_MAX_POOL_SIZE = 10;
+
 /** Cluster Store adapter: MongoDB (or a wire-compatible server) through mongoose's connection. */
 export class MongoStore implements Store {
   public readonly kind = 'mongodb' as const;
@@ -165,6 +173,7 @@ export class MongoStore implements Store {
 
   public constructor(url: string) {
     this.connection = mongoose.createConnection(url, {
+      ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: DEFAULT_MAX_POOL_SIZE }),
       writeConcern: { w: 'majority', journal: true },
       serverSelectionTimeoutMS: 5000,
       heartbeatFrequencyMS: 2000,
