@@ -122,7 +122,7 @@ describe('standalone: push result codes through the faces', () => {
   const rawPost = async (path: string, body: Buffer, contentType: string, scheme?: string) => {
     const headers: Record<string, string> = { ...signRestV1({ accessKeyId: keys.accessKeyId, secret: keys.accessKeySecret, method: 'POST', path, body }), 'content-type': contentType };
     if (scheme) headers.Authorization = headers.Authorization!.replace(/^\S+/, scheme);
-    const answer = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+    const answer = await fetch(`${base}${path}`, { method: 'POST', headers, body: new Uint8Array(body) });
     const refusal = (await answer.json()) as Refusal;
     return { status: answer.status, code: refusal.code, numericCode: refusal.numericCode };
   };
