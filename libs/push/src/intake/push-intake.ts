@@ -77,7 +77,7 @@ export class PushIntake {
     }
     for (const entry of prepared.entries) {
       assertPayloadFits(entry.message);
-      if (!isTargetWellFormed(prepared.deliveryType, entry.target)) {
+      if (prepared.type !== 'BROADCAST' && !isTargetWellFormed(prepared.deliveryType, entry.target)) {
         throw new PushRuleError('DELIVERYTOKEN_INVALID', `target ${JSON.stringify(entry.target.slice(0, 80))} is not a device token this platform issued`);
       }
     }
