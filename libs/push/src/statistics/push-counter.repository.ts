@@ -73,6 +73,11 @@ export class PushCounterRepository {
     return this.counters.find(filter);
   }
 
+  /** Removes the buckets of days before `day` (retention). */
+  public async deleteBefore(day: number): Promise<void> {
+    await this.counters.deleteMany({ day: { $lt: day } });
+  }
+
   /** Every bucket of one task, whatever the day. */
   public ofTask(appId: string, workspaceId: string, taskId: string): Promise<PushCounter[]> {
     return this.counters.find({ workspaceId, appId, taskId });

@@ -44,6 +44,8 @@ export const PUSH_ENGINE_ENV = Symbol('PushEngineEnv');
 /** Messages and tasks are kept 30 days (the console's message list, mps.md §6.1), then removed. */
 const HISTORY_MS = 31 * 86_400_000;
 const HISTORY_INTERVAL_MS = 3_600_000;
+/** Statistics are kept 400 days: the analysis queries read up to 90 days anywhere in the last year. */
+const STATISTICS_HISTORY_MS = 400 * 86_400_000;
 
 export interface PushEngineParts {
   intake: PushIntake;
@@ -107,7 +109,8 @@ export class PushEngine {
     const receiptSender = new ReceiptSender({ outbox, apps, platformKeys: new PlatformKeys(apps, clock.now), logger: this.logger.child({ context: 'ReceiptSender' }), now: clock.now });
     this.receiptSender = receiptSender;
     const receipts = new Receipts({ outbox, now: clock.now, sender: receiptSender });
-    const statistics = new PushStatistics(await PushCounterRepository.open(this.store), messages, tasks, devices, clock);
+    const counters = await PushCounterRepository.open(this.store);
+    const statistics = new PushStatistics(counters, messages, tasks, devices, clock);
     const outcomes = allOutcomes([new ReceiptOutcomes(receipts, apps), statistics]);
     const dispatcher = new PushDispatcher(messages, tasks, devices, presence, comet, this.stream, this.enabledVendors(), outcomes, clock);
     const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, statistics, clock);
@@ -130,6 +133,7 @@ export class PushEngine {
       const before = clock.now() - HISTORY_MS;
       await messages.deleteOlderThan(before);
       await tasks.deleteOlderThan(before);
+      await counters.deleteBefore(clock.now() - STATISTICS_HISTORY_MS);
     });
     receiptSender.start();
     scheduled.start();
