@@ -127,6 +127,8 @@ export interface BroadcastPushRequest extends PushCommon {
   templateName: string;
   templateValues: Record<string, string>;
   audience: BroadcastAudience;
+  /** The most messages the broadcast sends per minute (`rate`, a pushsync extension); null: as fast as the devices take them. */
+  ratePerMinute: number | null;
 }
 
 export type PushRequest = SimplePushRequest | TemplatePushRequest | MultiplePushRequest | BroadcastPushRequest;

@@ -108,6 +108,9 @@ const RULES: [string, PushType, Raw, PushResultCode, string][] = [
   ['pushStatus 2 without unBindPeriod', 'BROADCAST', { pushStatus: 2 }, 'BROADCAST_ALL_USER_NEED_UNBIND_PERIOD', 'unBindPeriod: required when pushStatus is 2'],
   ['unBindPeriod 5', 'BROADCAST', { pushStatus: 2, unBindPeriod: 5 }, 'BROADCAST_ALL_USER_UNBIND_PERIOD_INVALID', 'unBindPeriod'],
   ['all users over the Android self-built channel', 'BROADCAST', { pushStatus: 1, unBindPeriod: 1, androidChannel: 'transparent' }, 'BROADCAST_ALL_USER_NOT_SUPPORT_SELFCHANNEL_ANDROID', 'pushStatus'],
+  ['broadcast rate 0', 'BROADCAST', { rate: 0 }, 'INVALID_PARAM', 'rate: must be a positive integer'],
+  ['broadcast rate 2.5', 'BROADCAST', { rate: 2.5 }, 'INVALID_PARAM', 'rate: must be a positive integer'],
+  ['broadcast rate -60', 'BROADCAST', { rate: -60 }, 'INVALID_PARAM', 'rate: must be a positive integer'],
   ['pushAction 2', 'SIMPLE', { pushAction: 2 }, 'INVALID_PARAM', 'pushAction'],
   ['silent 2', 'SIMPLE', { silent: 2 }, 'INVALID_PARAM', 'silent'],
   ['pushStyle 3', 'SIMPLE', { pushStyle: 3 }, 'INVALID_PARAM', 'pushStyle'],
@@ -235,6 +238,11 @@ describe('parsePushRequest', () => {
         audience: { pushStatus: 1, bindPeriod: null, unBindPeriod: 2 },
         liveActivity: null,
       });
+    });
+
+    it('reads a broadcast rate in messages per minute, none when not given', () => {
+      expect(parsePushRequest('BROADCAST', form(request('BROADCAST', { rate: 1200 })), mode)).toMatchObject({ ratePerMinute: 1200 });
+      expect(parsePushRequest('BROADCAST', form(request('BROADCAST')), mode)).toMatchObject({ ratePerMinute: null });
     });
 
     it('fills in the defaults of every optional parameter', () => {

@@ -45,7 +45,7 @@ const PARAMETERS_OF: Record<PushType, ParameterNames> = {
   TEMPLATE: { names: [...COMMON, ...SMS, ...LIVE_ACTIVITY, 'targetMsgkey', 'templateName', 'templateKeyValue', 'notifyType'], strictAliases: STRICT_ALIASES },
   MULTIPLE: { names: [...COMMON, ...SMS, ...LIVE_ACTIVITY, 'targetMsgs', 'templateName', 'notifyType'], strictAliases: STRICT_ALIASES },
   BROADCAST: {
-    names: [...COMMON, ...SMS, 'msgkey', 'templateName', 'templateKeyValue', 'pushStatus', 'bindPeriod', 'unBindPeriod', 'androidChannel'],
+    names: [...COMMON, ...SMS, 'msgkey', 'templateName', 'templateKeyValue', 'pushStatus', 'bindPeriod', 'unBindPeriod', 'androidChannel', 'rate'],
     strictAliases: STRICT_ALIASES,
   },
 };
@@ -108,7 +108,8 @@ export function assertPayloadFits(message: ClientMessage): void {
  *     transparent|notify (3057), pushStatus 0|1|2 (3028), with 0 bindPeriod 1–4 (3028), with 1
  *     or 2 unBindPeriod present (3051) and 1–4 (3052), pushStatus 1 + transparent + Android
  *     (3053). Simple: pushAction 0|1, silent 0|1, pushStyle 0|1|2, imageUrls, iconUrls (3028).
- *     Every type: classification '0'|'1' (3028).
+ *     Every type: classification '0'|'1' (3028). Broadcast: rate, when given, a positive
+ *     integer of messages per minute (3028; a pushsync extension).
  * 11. strategyType 0|1|2, StrategyContent a JSON object when strategyType ≠ 0 (3028).
  * 12. Live activity (not broadcast): its parameters only with deliveryType 5 or 6, activityEvent
  *     update|end and required with 5 or 6, activityContentState an object, dismissalDate an
@@ -181,8 +182,9 @@ export function parsePushRequest(type: PushType, raw: Record<string, unknown>, m
       const extParams = checkExtendedParams('extendedParams', params.object('extendedParams'), TASK_EXT_PARAMS);
       const notifyType = parseNotifyType(params, 'androidChannel');
       const audience = parseAudience(params, deliveryType, notifyType);
+      const ratePerMinute = parseRate(params);
       const tail = parseTail(params, deliveryType);
-      return { type, appId, workspaceId, taskName, deliveryType, msgKey, templateName, templateValues, expiredSeconds, extParams, notifyType, audience, ...tail };
+      return { type, appId, workspaceId, taskName, deliveryType, msgKey, templateName, templateValues, expiredSeconds, extParams, notifyType, audience, ratePerMinute, ...tail };
     }
   }
 }
@@ -340,6 +342,14 @@ function parseAudience(params: RequestParameters, deliveryType: DeliveryType, no
     throw new PushRuleError('BROADCAST_ALL_USER_NOT_SUPPORT_SELFCHANNEL_ANDROID', 'pushStatus: 1 (all users) cannot go over the self-built channel (androidChannel transparent) to Android');
   }
   return { pushStatus, bindPeriod: null, unBindPeriod: unBindPeriod as BroadcastAudience['unBindPeriod'] };
+}
+
+/** `rate` (a pushsync extension): the most messages a broadcast sends per minute, a positive integer (3028); null when not given. */
+function parseRate(params: RequestParameters): number | null {
+  const rate = params.number('rate');
+  if (rate === undefined) return null;
+  if (!Number.isSafeInteger(rate) || rate < 1) throw invalidParam('rate: must be a positive integer (messages per minute)');
+  return rate;
 }
 
 function parseChannelUrls(params: RequestParameters, name: 'imageUrls' | 'iconUrls'): ChannelUrls {
