@@ -21,6 +21,9 @@ export const DEFAULT_PRESENCE_TTL_MS = 90_000;
  * - `u.<instanceId>.<userKey>.<deviceToken>` -> PresenceEntry: written while the device is bound,
  *   so `keys("u.<instanceId>.<userKey>.*")` lists a user's connected devices without a scan.
  *   `userKey` is the userId in base64url (userIds may hold any character; KV keys may not).
+ * - `p.<instanceId>.<platform>.<nodeKey>.<deviceToken>` -> PresenceEntry: the platform index, so
+ *   a broadcast lists the connected devices of a platform and their nodes with one `keys()` and
+ *   no per-device lookup. `nodeKey` is the node id in base64url (a host name may hold dots).
  *
  * instanceId (`workspaceId_appId`) and tokens (base64url) are valid key tokens as they are. Each
  * entry expires `ttlMs` after its last put: the owning node re-puts it on heartbeats, so a node
@@ -43,10 +46,19 @@ export class Presence {
     return `u.${instanceId}.${Buffer.from(userId, 'utf8').toString('base64url')}.${token}`;
   }
 
-  /** Writes (or refreshes) the device's entry, and its user entry when bound. */
+  public static platformKey(instanceId: string, platform: string, node: string, token: string): string {
+    return `p.${instanceId}.${platform}.${Buffer.from(node, 'utf8').toString('base64url')}.${token}`;
+  }
+
+  /**
+   * Writes (or refreshes) the device's entry, its platform index entry, and its user entry when
+   * bound. A device that moved node keeps its old index entry until the TTL (it is no longer
+   * refreshed); connectedOf settles such doubles from the device entry.
+   */
   public async put(instanceId: string, token: string, entry: PresenceEntry): Promise<void> {
     const value = encode(entry);
     await this.bucket.put(Presence.deviceKey(instanceId, token), value);
+    await this.bucket.put(Presence.platformKey(instanceId, entry.platform, entry.node, token), value);
     if (entry.userId !== null && entry.userId !== '') await this.bucket.put(Presence.userKey(instanceId, entry.userId, token), value);
   }
 
@@ -79,6 +91,38 @@ export class Presence {
     return (await this.bucket.keys(`${prefix}*`)).map((key) => key.slice(prefix.length));
   }
 
+  /** The devices of a platform connected now, with their node: one key listing, and a device lookup only for a device listed under two nodes. */
+  public async connectedOf(instanceId: string, platform: string): Promise<Array<{ token: string; node: string }>> {
+    const prefix = `p.${instanceId}.${platform}.`;
+    const nodesOf = new Map<string, string[]>();
+    for (const key of await this.bucket.keys(`${prefix}*.*`)) {
+      const [nodeKey, token] = key.slice(prefix.length).split('.') as [string, string];
+      const nodes = nodesOf.get(token) ?? [];
+      nodes.push(Buffer.from(nodeKey, 'base64url').toString('utf8'));
+      nodesOf.set(token, nodes);
+    }
+    const connected: Array<{ token: string; node: string }> = [];
+    for (const [token, nodes] of nodesOf) {
+      if (nodes.length === 1) connected.push({ token, node: nodes[0]! });
+      else {
+        const current = await this.get(instanceId, token);
+        if (current !== null && current.platform === platform) connected.push({ token, node: current.node });
+      }
+    }
+    return connected;
+  }
+
+  /** The bound devices connected now, with their user: one key listing. */
+  public async boundUsersOf(instanceId: string): Promise<Map<string, string>> {
+    const prefix = `u.${instanceId}.`;
+    const users = new Map<string, string>();
+    for (const key of await this.bucket.keys(`${prefix}*.*`)) {
+      const [userKey, token] = key.slice(prefix.length).split('.') as [string, string];
+      users.set(token, Buffer.from(userKey, 'base64url').toString('utf8'));
+    }
+    return users;
+  }
+
   /** Removes the user entry of a device (unbind), while it names this connection. */
   public async removeUser(instanceId: string, userId: string, token: string, connectionId: string): Promise<void> {
     await this.removeIfOwned(Presence.userKey(instanceId, userId, token), connectionId);
@@ -86,13 +130,18 @@ export class Presence {
 
   /** Removes the device's entries while they name this connection. */
   public async remove(instanceId: string, token: string, userId: string | null, connectionId: string): Promise<void> {
-    await this.removeIfOwned(Presence.deviceKey(instanceId, token), connectionId);
+    const owned = await this.removeIfOwned(Presence.deviceKey(instanceId, token), connectionId);
+    if (owned !== null) await this.removeIfOwned(Presence.platformKey(instanceId, owned.platform, owned.node, token), connectionId);
     if (userId !== null && userId !== '') await this.removeIfOwned(Presence.userKey(instanceId, userId, token), connectionId);
   }
 
-  private async removeIfOwned(key: string, connectionId: string): Promise<void> {
+  /** Deletes the entry while it names this connection; answers the entry deleted. */
+  private async removeIfOwned(key: string, connectionId: string): Promise<PresenceEntry | null> {
     const found = await this.bucket.get(key);
-    if (found && decode(found.value)?.connectionId === connectionId) await this.bucket.delete(key);
+    const entry = found ? decode(found.value) : null;
+    if (entry?.connectionId !== connectionId) return null;
+    await this.bucket.delete(key);
+    return entry;
   }
 }
 
