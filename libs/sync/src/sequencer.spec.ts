@@ -95,6 +95,24 @@ describe('Sequencer', () => {
     expect(await oplogs.lastId(channel('a'))).toBe(3);
   });
 
+  it("claims a channel's next ids while its earlier oplogs are still being handed over, and hands them over in id order", async () => {
+    const batch = await submit([order('a', '1'), order('a', '2'), order('a', '3')]);
+    let thirdClaimed = (): void => undefined;
+    const claimed = new Promise<void>((resolve) => (thirdClaimed = resolve));
+    const insert = oplogs.insert.bind(oplogs);
+    jest.spyOn(oplogs, 'insert').mockImplementation(async (oplog) => {
+      await insert(oplog);
+      if (oplog.id === 3) thirdClaimed();
+    });
+    onDispatch = async (oplog) => {
+      if (oplog.id === 1) await claimed;
+      dispatched.push(oplog);
+    };
+    await newSequencer().handleBatch(batch);
+    expect(idsOf('a')).toEqual([['1', 1], ['2', 2], ['3', 3]]);
+    for (const thirdMsgId of ['1', '2', '3']) expect((await orders.find(order('a', thirdMsgId)._id))?.state).toBe('SEQUENCED');
+  });
+
   it('continues a channel after a crash from its oplogs beyond the recorded counter', async () => {
     await newSequencer().handleBatch(await submit([order('a', '1'), order('a', '2')]));
     // The process dies while handing oplog 4 over: oplogs 3 and 4 are stored, the counter still says 2.

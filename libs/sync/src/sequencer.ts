@@ -51,18 +51,7 @@ export class Sequencer {
     const lanes = byChannel.values();
     const failures: unknown[] = [];
     const worker = async (): Promise<void> => {
-      for (const lane of lanes) {
-        try {
-          for (const record of lane) {
-            const order = await this.orders.find(Buffer.from(record.value).toString('utf8'));
-            if (order === null) continue; // expired and purged, or a record that is not an order id
-            const oplog = await this.sequence(order);
-            if (oplog) touched.set(channelId(oplog), oplog);
-          }
-        } catch (error) {
-          failures.push(error);
-        }
-      }
+      for (const lane of lanes) await this.sequenceLane(lane, touched).catch((error: unknown) => void failures.push(error));
     };
     // Every lane settles before the batch fails: a retry of the batch must not overlap a lane still running.
     await Promise.all(Array.from({ length: Math.min(CONCURRENT_CHANNELS, byChannel.size) }, worker));
@@ -70,13 +59,29 @@ export class Sequencer {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** Dispatched before it is marked: a crash in between replays the order, which finds its oplog and dispatches it again. */
-  private async sequence(order: SyncOrder): Promise<Oplog | null> {
-    if (order.state === 'SEQUENCED' || order.dueAt > this.clock.now()) return null;
-    const oplog = await this.claim(order);
-    await this.dispatcher.dispatch(oplog);
-    await this.orders.markSequenced(order._id, oplog.id);
-    return oplog;
+  /**
+   * The orders of one channel. Only the id claims run one after the other; the orders are read up
+   * front, the hand-overs to delivery follow each other in id order behind the claims, and each
+   * order is marked once its own oplog was handed over: a crash in between replays the order, which
+   * finds its oplog and hands it over again.
+   */
+  private async sequenceLane(records: ConsumedRecord[], touched: Map<string, ChannelRef>): Promise<void> {
+    // null: expired and purged, or a record that is not an order id.
+    const orders = await Promise.all(records.map((record) => this.orders.find(Buffer.from(record.value).toString('utf8'))));
+    let handedOver = Promise.resolve();
+    const marked: Array<Promise<void>> = [];
+    try {
+      for (const order of orders) {
+        if (order === null || order.state === 'SEQUENCED' || order.dueAt > this.clock.now()) continue;
+        const oplog = await this.claim(order);
+        touched.set(channelId(oplog), oplog);
+        handedOver = handedOver.then(() => this.dispatcher.dispatch(oplog));
+        marked.push(handedOver.then(() => this.orders.markSequenced(order._id, oplog.id)));
+      }
+    } finally {
+      await Promise.allSettled(marked);
+    }
+    await Promise.all(marked);
   }
 
   private async claim(order: SyncOrder): Promise<Oplog> {
