@@ -10,6 +10,7 @@ const T0 = 1_800_000_000_000;
 describe('OrderRelay', () => {
   let now: number;
   let waiting: SyncOrder[];
+  let scans: number;
   let produced: string[];
   let committed: number;
   let end: number;
@@ -20,11 +21,15 @@ describe('OrderRelay', () => {
   beforeEach(() => {
     now = T0;
     waiting = [];
+    scans = 0;
     produced = [];
     committed = 0;
     end = 0;
     const orders = {
-      stale: async (_now: number, producedBefore: number) => waiting.filter((o) => o.producedAt < producedBefore),
+      stale: async (_now: number, producedBefore: number) => {
+        scans++;
+        return waiting.filter((o) => o.producedAt < producedBefore);
+      },
       touchProduced: async (ids: string[], at: number) => waiting.filter((o) => ids.includes(o._id)).forEach((o) => (o.producedAt = at)),
     } as unknown as SyncOrderRepository;
     const producer = { sendAll: async (_topic: string, messages: StreamMessage[]) => produced.push(...messages.map((m) => Buffer.from(m.value).toString())) } as unknown as BatchingProducer;
@@ -70,5 +75,21 @@ describe('OrderRelay', () => {
     end = 40;
     committed = 10;
     expect(await relay.relay()).toBe(1);
+  });
+
+  it('reads the order store less often while it finds nothing to produce, and at once again after it produced', async () => {
+    const passEvery2s = async (passes: number): Promise<void> => {
+      for (let i = 0; i < passes; i++) {
+        await relay.relay();
+        now += 2000;
+      }
+    };
+    await passEvery2s(30); // 60 s idle: scans at 0, 2, 4 (after waits of 1, 2 s), 8 (4 s), 16 (8 s), then every 10 s
+    expect(scans).toBe(9);
+    waiting.push(order('held', 0));
+    scans = 0;
+    await passEvery2s(5); // found within 10 s; produced, so the next pass reads again
+    expect(produced).toEqual(['held']);
+    expect(scans).toBeGreaterThanOrEqual(2);
   });
 });

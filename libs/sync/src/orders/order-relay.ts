@@ -7,6 +7,11 @@ import type { SyncOrderRepository } from './sync-order.repository';
 
 /** An order not sequenced this long after its last produce is a candidate for producing again. */
 export const RELAY_AFTER_MS = 10_000;
+/**
+ * The longest wait between two reads of the order store while they find nothing to produce: the
+ * relay's query is answered by reading every order on FerretDB 1.x, whatever the indexes.
+ */
+export const RELAY_IDLE_SCAN_MAX_MS = 10_000;
 /** End offsets remembered per partition: one per pass that found candidates there. */
 const MARKS_KEPT = 64;
 
@@ -28,6 +33,8 @@ interface Mark {
  */
 export class OrderRelay {
   private readonly marks = new Map<number, Mark[]>();
+  private idleWaitMs = 0;
+  private nextScanAt = 0;
 
   public constructor(
     private readonly orders: SyncOrderRepository,
@@ -36,9 +43,17 @@ export class OrderRelay {
     private readonly clock: { now(): number },
   ) {}
 
-  /** One pass; returns how many orders it produced. */
+  /** One pass; returns how many orders it produced. Passes that find nothing space out the next ones (1 s doubling to RELAY_IDLE_SCAN_MAX_MS). */
   public async relay(limit = 1000): Promise<number> {
     const now = this.clock.now();
+    if (now < this.nextScanAt) return 0;
+    const produced = await this.produceLost(now, limit);
+    this.idleWaitMs = produced > 0 ? 0 : Math.min(Math.max(2 * this.idleWaitMs, 1000), RELAY_IDLE_SCAN_MAX_MS);
+    this.nextScanAt = now + this.idleWaitMs;
+    return produced;
+  }
+
+  private async produceLost(now: number, limit: number): Promise<number> {
     const stale = await this.orders.stale(now, now - RELAY_AFTER_MS, limit);
     if (stale.length === 0) return 0;
     const byPartition = new Map<number, SyncOrder[]>();
