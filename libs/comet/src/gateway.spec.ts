@@ -3,7 +3,6 @@ import { InProcessBus, InProcessKeyValue, SqliteStore, type Bus } from '@pushsyn
 import { createFrame, encodeFrame, type Frame } from '@pushsync/protocol';
 import { Registry } from 'prom-client';
 import { DEFAULT_COMET_CONFIG, type CometConfig } from './config';
-import { encodeBroadcast } from './broadcast';
 import { CometDelivery, MAX_TOKENS_PER_DELIVERY, decodeDelivery } from './delivery';
 import type { CometEvent } from './events';
 import type { AppDirectory } from './app-directory';
@@ -248,24 +247,18 @@ describe('CometGateway sessions over an in-memory transport', () => {
     expect(await metrics.getSingleMetricAsString('comet_deliveries_missed_total')).toMatch(/ 2500$/m);
   });
 
-  it('writes a broadcast once per connection, whether the node-local fan-out or a delivery naming the broadcast comes first, and fans a republished broadcast out nowhere', async () => {
-    const early = await open();
-    const unbound = await open();
-    early.session.receive(encodeFrame(createFrame('bindUser', { userId: 'u1', sessionId: '' }, 3)));
-    await settle();
+  it('writes a broadcast once per connection however many deliveries name it (a shard replayed, or the resend at connect)', async () => {
+    const first = await open();
+    const second = await open();
     const frame = encodeFrame(createFrame('pushMessage', { msgId: 'b1', title: 'news' }));
-    const header = { v: 1 as const, instanceId: INSTANCE, platform: 'ANDROID', audience: { pushStatus: 0 as const, bindPeriod: 4 as const, unBindPeriod: null }, messageId: 'b1', taskId: 't1', expireAt: now + 60_000 };
-    const late = await open();
-    late.session.receive(encodeFrame(createFrame('bindUser', { userId: 'u2', sessionId: '' }, 3)));
-    await settle();
-    await new CometDelivery(bus, presence).sendToNode(INSTANCE, 'node-a', [late.token], frame, 'b1');
-    await settle();
-    await gateway.broadcast(encodeBroadcast(header, frame));
-    await gateway.broadcast(encodeBroadcast(header, frame));
-    await new CometDelivery(bus, presence).sendToNode(INSTANCE, 'node-a', [early.token], frame, 'b1');
+    const comet = new CometDelivery(bus, presence);
+    await comet.sendToNode(INSTANCE, 'node-a', [first.token], frame, 'b1');
+    await comet.sendToNode(INSTANCE, 'node-a', [first.token, second.token], frame, 'b1');
+    await comet.sendToNode(INSTANCE, 'node-a', [first.token, second.token], frame, 'b1');
+    await comet.sendToNode(INSTANCE, 'node-a', [second.token], frame);
     await settle();
     const received = (pair: { connection: MemoryConnection }) => pair.connection.frames().filter((received) => received.pushMessage?.msgId === 'b1').length;
-    expect([received(early), received(late), received(unbound)]).toEqual([1, 1, 0]);
+    expect([received(first), received(second)]).toEqual([1, 2]);
   });
 
   it('disconnects a slow consumer with GoAway SLOW_CONSUMER and leaves the others alone', async () => {

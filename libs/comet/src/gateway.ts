@@ -3,8 +3,6 @@ import type { AppDirectory } from './app-directory';
 import type { Bus, BusSubscription } from '@pushsync/platform';
 import type { Connection } from './connection';
 import type { CometConfig } from './config';
-import { inBindingAudience } from '@pushsync/devices';
-import { BROADCAST_PROGRESS_SUBJECT, BROADCAST_SUBJECT, decodeBroadcast, type BroadcastProgress } from './broadcast';
 import { decodeDelivery, encodeDelivery, nodeSubject } from './delivery';
 import { eventSubject, type CometEvent, type CometEventKind } from './events';
 import type { CometMetrics } from './metrics';
@@ -55,9 +53,6 @@ export class CometGateway {
   private readonly awaitingHandshake = new Set<Session>();
   private readonly limiter: TokenBucketLimiter;
   private subscription: BusSubscription | undefined;
-  private broadcastSubscription: BusSubscription | undefined;
-  /** Broadcast message id -> its expiry: the broadcasts this node has fanned out. */
-  private readonly broadcastsSent = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
   private draining = false;
 
@@ -87,7 +82,6 @@ export class CometGateway {
   /** Subscribes to this node's delivery subject and starts the timeout sweeper. */
   public async start(): Promise<void> {
     this.subscription = await this.bus.subscribe(nodeSubject(this.config.nodeId), (message) => this.deliver(message.data));
-    this.broadcastSubscription = await this.bus.subscribe(BROADCAST_SUBJECT, (message) => this.broadcast(message.data));
     const every = Math.max(50, Math.min(this.config.handshakeTimeoutMs, this.config.heartbeatMs) / 4);
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref?.();
@@ -190,38 +184,6 @@ export class CometGateway {
   }
 
   /**
-   * Writes a broadcast's frame to every connection of this node in its audience (platform and
-   * binding state), once per broadcast: a broadcast published again (push-core resuming after a
-   * restart) writes nothing here, and devices that connect later are served by push-core.
-   */
-  public async broadcast(data: Uint8Array): Promise<void> {
-    let broadcast: ReturnType<typeof decodeBroadcast>;
-    try {
-      broadcast = decodeBroadcast(data);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'dropping a malformed broadcast');
-      return;
-    }
-    const { header, frame } = broadcast;
-    const now = this.now();
-    for (const [id, expireAt] of this.broadcastsSent) if (expireAt <= now) this.broadcastsSent.delete(id);
-    if (this.broadcastsSent.has(header.messageId) || header.expireAt <= now) return;
-    this.broadcastsSent.set(header.messageId, header.expireAt);
-    let sent = 0;
-    let visited = 0;
-    for (const session of [...this.registry.values()]) {
-      if (++visited % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (!session.isOpen || session.app?.instanceId !== header.instanceId || session.platform !== header.platform) continue;
-      if (!inBindingAudience({ userId: session.userId, boundAt: session.boundAt, unboundAt: session.unboundAt }, header.audience, now)) continue;
-      if (!session.firstTimeOfBroadcast(header.messageId)) continue;
-      session.sendEncoded(frame);
-      sent++;
-    }
-    const progress: BroadcastProgress = { instanceId: header.instanceId, taskId: header.taskId, node: this.config.nodeId, sent };
-    this.bus.publish(BROADCAST_PROGRESS_SUBJECT, Buffer.from(JSON.stringify(progress), 'utf8')).catch((error: unknown) => this.logger.warn({ err: error }, 'reporting broadcast progress failed'));
-  }
-
-  /**
    * Writes a delivery's frame to each named connection of this node (the same bytes to each). A large
    * fan-out yields to the event loop every WRITES_PER_TURN writes so handshakes, pings and unicasts
    * are not stalled behind it; the bus hands this node's deliveries over one at a time, so order holds.
@@ -293,7 +255,6 @@ export class CometGateway {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     await this.subscription?.unsubscribe();
-    await this.broadcastSubscription?.unsubscribe();
     this.subscription = undefined;
   }
 }

@@ -10,4 +10,3 @@ export * from './rate-limiter';
 export * from './registry';
 export * from './send-queue';
 export * from './session';
-export * from './broadcast';

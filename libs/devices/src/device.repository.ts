@@ -1,6 +1,9 @@
 import type { Collection, JsonValue, Store } from '@pushsync/platform';
 import type { Device } from './device';
 
+/** Tokens per `$in` query of findMany. */
+const FIND_MANY_BATCH = 500;
+
 /** Device records on the Store port. Every filter names the tenant app (DECISIONS D1): no query crosses apps. */
 export class DeviceRepository {
   private constructor(private readonly devices: Collection<Device>) {}
@@ -37,6 +40,15 @@ export class DeviceRepository {
   /** Records one vendor's token (idempotent: the same token again changes nothing but lastSeenAt). */
   public setVendorToken(workspaceId: string, appId: string, token: string, vendor: string, vendorToken: string, now: number): Promise<Device | null> {
     return this.devices.findOneAndUpdate({ _id: token, workspaceId, appId }, { $set: { [`vendorTokens.${vendor}`]: vendorToken, lastSeenAt: now } });
+  }
+
+  /** The devices of this app among `tokens` (absent ones are left out), read in batches of FIND_MANY_BATCH. */
+  public async findMany(workspaceId: string, appId: string, tokens: readonly string[]): Promise<Device[]> {
+    const found: Device[] = [];
+    for (let start = 0; start < tokens.length; start += FIND_MANY_BATCH) {
+      found.push(...(await this.devices.find({ workspaceId, appId, _id: { $in: tokens.slice(start, start + FIND_MANY_BATCH) } })));
+    }
+    return found;
   }
 
   /** A device by the APNs token it reported (DECISIONS D4: an iOS target may be its raw APNs token). */

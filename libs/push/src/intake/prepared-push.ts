@@ -14,6 +14,8 @@ export interface PreparedPush {
   /** One per target; a broadcast has one entry with target ''. */
   entries: Array<{ target: string; msgKey: string; message: RenderedMessage }>;
   audience: BroadcastAudience | null;
+  /** A broadcast's `rate`; absent from pushes scheduled before rates existed. */
+  ratePerMinute?: number | null;
   /** 0 API, 1 console. */
   createType: 0 | 1;
 }

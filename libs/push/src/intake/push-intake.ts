@@ -73,7 +73,7 @@ export class PushIntake {
           : request.type === 'TEMPLATE'
             ? request.targets.map((target) => ({ ...target, message: templateMessage(template, request.templateValues, request) }))
             : [{ target: '', msgKey: request.msgKey, message: templateMessage(template, request.templateValues, request) }];
-      prepared = { ...base, templateName: template.name, entries, audience: request.type === 'BROADCAST' ? request.audience : null };
+      prepared = { ...base, templateName: template.name, entries, audience: request.type === 'BROADCAST' ? request.audience : null, ratePerMinute: request.type === 'BROADCAST' ? request.ratePerMinute : null };
     }
     for (const entry of prepared.entries) {
       assertPayloadFits(entry.message);
@@ -125,6 +125,10 @@ export class PushIntake {
       createdAt: now,
       expireAt,
       finishedAt: null,
+      ratePerMinute: prepared.ratePerMinute ?? null,
+      shardPlanId: null,
+      shardCount: null,
+      shardsDone: 0,
     };
     if (prepared.type === 'BROADCAST') {
       await ignoreDuplicate(this.messages.insertMessage(message(0, prepared.entries[0]!, PUSH_STATUS.DEVICE_NOT_ONLINE)));

@@ -81,6 +81,10 @@ export function taskFixture(id: string, fields: Partial<PushTask> = {}): PushTas
     createdAt: 1_000,
     expireAt: 181_000,
     finishedAt: null,
+    ratePerMinute: null,
+    shardPlanId: null,
+    shardCount: null,
+    shardsDone: 0,
     ...fields,
   };
 }

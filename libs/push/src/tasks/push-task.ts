@@ -31,6 +31,14 @@ export interface PushTask extends StoredDocument {
   expireAt: number;
   /** When the last target was handed to delivery (the end of the fan-out); null while it runs. */
   finishedAt: number | null;
+  /** A broadcast's most messages per minute (`rate`); null: unpaced. */
+  ratePerMinute: number | null;
+  /** The broadcast plan whose shards count (a plan replayed after a crash is another plan); null until planned. */
+  shardPlanId: string | null;
+  /** Shards of that plan; null until planned. */
+  shardCount: number | null;
+  /** Shards of that plan sent. */
+  shardsDone: number;
 }
 
 export const TASK_LIST_TYPE: Partial<Record<PushType, number>> = { MULTIPLE: 2, BROADCAST: 3 };

@@ -37,6 +37,24 @@ export class TaskRepository {
     await this.tasks.updateOne({ _id: id, finishedAt: null }, { $set: { finishedAt: now } });
   }
 
+  /**
+   * Makes `planId` the task's broadcast plan (with the devices it reaches as targets), unless one was adopted already (a plan replayed
+   * after its shards were produced and adopted); answers whether it was adopted.
+   */
+  public async adoptPlan(id: string, planId: string, shardCount: number, targetCount: number): Promise<boolean> {
+    return (await this.tasks.updateOne({ _id: id, shardPlanId: null }, { $set: { shardPlanId: planId, shardCount, targetCount } })).matched > 0;
+  }
+
+  /**
+   * Records how many shards of the plan are done (a count of their records, so a shard counted
+   * twice, or a lost update, is corrected by the next count) and finishes the task with the last one.
+   */
+  public async shardsDone(task: Pick<PushTask, '_id' | 'shardPlanId' | 'shardCount'>, done: number, now: number): Promise<void> {
+    if (task.shardPlanId === null || task.shardCount === null) return;
+    await this.tasks.updateOne({ _id: task._id, shardPlanId: task.shardPlanId, shardsDone: { $lt: done } }, { $set: { shardsDone: done } });
+    if (done >= task.shardCount) await this.finish(task._id, now);
+  }
+
   public async revoke(id: string, now: number): Promise<void> {
     await this.tasks.updateOne({ _id: id }, { $set: { revokedAt: now } });
   }

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BROADCAST_PROGRESS_SUBJECT, CometDelivery, Presence, type BroadcastProgress } from '@pushsync/comet';
+import { CometDelivery, Presence } from '@pushsync/comet';
 import { DeviceRepository, type Device } from '@pushsync/devices';
-import { DependencyUnavailableError, type Bus, type BusSubscription, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
+import { DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
 import {
-  BroadcastFanOut,
+  BroadcastPlanner,
+  BroadcastShardRepository,
+  BroadcastShardSender,
   encodeRecord,
   ExpirySweep,
   MessageRepository,
   PUSH_BROADCAST_GROUP,
+  PUSH_BROADCAST_SHARD_GROUP,
+  PUSH_BROADCAST_SHARD_TOPIC,
   PUSH_BROADCAST_TOPIC,
   PUSH_DEVICE_WORK_GROUP,
   PUSH_DEVICE_WORK_TOPIC,
@@ -62,14 +66,13 @@ export interface PushEngineParts {
 /**
  * The Message Push data path of push-core (ARCHITECTURE "Push"): the intake answering the push
  * APIs, the dispatcher routing each owed delivery, the device worker (resend on connect and bind,
- * acks, reports), the broadcast fan-out, revocation and the expiry sweep.
+ * acks, reports), the broadcast planner and shard sender, revocation and the expiry sweep.
  */
 @Injectable()
 export class PushEngine {
   private opened: PushEngineParts | undefined;
   private readonly consumers: StreamConsumer[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private progressSubscription: BusSubscription | undefined;
   private receiptSender: ReceiptSender | undefined;
   private scheduled: ScheduledPushes | undefined;
 
@@ -100,8 +103,14 @@ export class PushEngine {
 
   private async start(): Promise<void> {
     const clock = { now: () => this.clock.now() };
-    const [messages, tasks, devices, templates] = await Promise.all([MessageRepository.open(this.store), TaskRepository.open(this.store), DeviceRepository.open(this.store), TemplateRepository.open(this.store)]);
-    await this.stream.ensureTopics([PUSH_DISPATCH_TOPIC, PUSH_DEVICE_WORK_TOPIC, PUSH_VENDOR_TOPIC, PUSH_BROADCAST_TOPIC]);
+    const [messages, tasks, devices, templates, shards] = await Promise.all([
+      MessageRepository.open(this.store),
+      TaskRepository.open(this.store),
+      DeviceRepository.open(this.store),
+      TemplateRepository.open(this.store),
+      BroadcastShardRepository.open(this.store),
+    ]);
+    await this.stream.ensureTopics([PUSH_DISPATCH_TOPIC, PUSH_DEVICE_WORK_TOPIC, PUSH_VENDOR_TOPIC, PUSH_BROADCAST_TOPIC, PUSH_BROADCAST_SHARD_TOPIC]);
     const presence = await Presence.open(this.keyValue, this.env.COMET_PRESENCE_TTL_MS, this.env.COMET_PRESENCE_BUCKET);
     const comet = new CometDelivery(this.bus, presence);
     const { apps } = this.tenancy.repositories;
@@ -114,7 +123,8 @@ export class PushEngine {
     const outcomes = allOutcomes([new ReceiptOutcomes(receipts, apps), statistics]);
     const dispatcher = new PushDispatcher(messages, tasks, devices, presence, comet, this.stream, this.enabledVendors(), outcomes, clock);
     const deviceWork = new PushDeviceWork(messages, tasks, devices, dispatcher, comet, outcomes, statistics, clock);
-    const broadcasts = new BroadcastFanOut(messages, tasks, this.bus, statistics, clock);
+    const planner = new BroadcastPlanner(messages, tasks, devices, shards, presence, this.stream, clock);
+    const shardSender = new BroadcastShardSender(messages, tasks, shards, comet, this.stream, statistics, clock);
     const expiry = new ExpirySweep(messages, outcomes, clock);
     const scheduled: ScheduledPushes = new ScheduledPushes(await ScheduleRepository.open<ScheduledRequest>(this.store), (): PushIntake => intake, clock, this.logger.child({ context: 'PushScheduler' }), { leaseMs: this.env.PUSH_SCHEDULE_LEASE_MS });
     const intake = new PushIntake(templates, devices, messages, tasks, this.stream, scheduled, clock);
@@ -122,17 +132,15 @@ export class PushEngine {
     this.consumers.push(
       await this.stream.subscribe({ group: PUSH_DISPATCH_GROUP, topics: [PUSH_DISPATCH_TOPIC.name], handleBatch: (batch) => dispatcher.handleBatch(batch) }),
       await this.stream.subscribe({ group: PUSH_DEVICE_WORK_GROUP, topics: [PUSH_DEVICE_WORK_TOPIC.name], handleBatch: (batch) => deviceWork.handleBatch(batch) }),
-      await this.stream.subscribe({ group: PUSH_BROADCAST_GROUP, topics: [PUSH_BROADCAST_TOPIC.name], handleBatch: (batch) => broadcasts.handleBatch(batch) }),
+      await this.stream.subscribe({ group: PUSH_BROADCAST_GROUP, topics: [PUSH_BROADCAST_TOPIC.name], handleBatch: (batch) => planner.handleBatch(batch) }),
+      await this.stream.subscribe({ group: PUSH_BROADCAST_SHARD_GROUP, topics: [PUSH_BROADCAST_SHARD_TOPIC.name], handleBatch: (batch) => shardSender.handleBatch(batch) }),
     );
-    this.progressSubscription = await this.bus.subscribe(BROADCAST_PROGRESS_SUBJECT, (message) => {
-      const report = JSON.parse(Buffer.from(message.data).toString('utf8')) as BroadcastProgress;
-      return broadcasts.progress(report).catch((error: unknown) => this.logger.warn({ err: error, taskId: report.taskId }, 'counting broadcast progress failed'));
-    });
     this.every(this.env.PUSH_EXPIRY_SWEEP_MS, 'expiring undelivered messages', () => expiry.sweep());
     this.every(HISTORY_INTERVAL_MS, 'removing old messages', async () => {
       const before = clock.now() - HISTORY_MS;
       await messages.deleteOlderThan(before);
       await tasks.deleteOlderThan(before);
+      await shards.deleteOlderThan(before);
       await counters.deleteBefore(clock.now() - STATISTICS_HISTORY_MS);
     });
     receiptSender.start();
@@ -161,7 +169,6 @@ export class PushEngine {
 
   private async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.progressSubscription?.unsubscribe();
     await this.receiptSender?.stop();
     await this.scheduled?.stop();
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
