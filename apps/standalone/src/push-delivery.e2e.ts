@@ -205,7 +205,7 @@ describe('standalone: push delivery', () => {
     expect(unknown.body).toMatchObject({ code: 'TEMPLATE_NOT_EXIST', numericCode: 3022 });
   });
 
-  it('broadcasts to every connected device of the platform in the audience, once per device, and to a device connecting later within validity', async () => {
+  it('broadcasts to every connected device of the platform in the audience, once per device, counts its progress to the end, and reaches a device connecting later within validity', async () => {
     const templateName = `bc_${randomBytes(4).toString('hex')}`;
     expect((await tenant.post('/v1/templates', { ...app, name: templateName, title: 'News', content: 'For everyone' })).status).toBe(201);
     const userId = unique('bcuser');
@@ -220,6 +220,11 @@ describe('standalone: push delivery', () => {
     ackPush(bound.client, message);
     await expect(unbound.client.next('pushMessage', 800)).rejects.toThrow(/no pushMessage/);
     await expect(web.client.next('pushMessage', 200)).rejects.toThrow(/no pushMessage/);
+    await eventually(async () => {
+      const detail = await tenant.get<{ pushNum: number; endTime: number | null }>('/v1/push/analysis/task-detail', { ...app, taskId: answer.body.data });
+      expect(detail.body.pushNum).toBeGreaterThanOrEqual(1);
+      expect(detail.body.endTime).toEqual(expect.any(Number));
+    });
 
     const lateUser = unique('late');
     const late = await connect();
