@@ -59,6 +59,12 @@ describe('cluster: push-core crashes', () => {
     expect(msgIds.size).toBe(1);
     expect(devices.map((client) => pushFrames(client).length)).toEqual(Array(DEVICES).fill(1));
     expect(pushFrames(devices[0]!)[0]!.pushMessage!.taskId).toBe(answer.body.data);
+    // The progress survives the crash: the task ends (every shard of the adopted plan recorded sent).
+    await eventually(async () => {
+      const detail = await tenant.get<{ pushNum: number; endTime: number | null }>('/v1/push/analysis/task-detail', { ...APP, taskId: answer.body.data });
+      expect(detail.body.endTime).toEqual(expect.any(Number));
+      expect(detail.body.pushNum).toBeGreaterThanOrEqual(DEVICES);
+    }, 30_000);
   }, 180_000);
 
   it('fires a timed push exactly once when push-core is killed at its fire time', async () => {

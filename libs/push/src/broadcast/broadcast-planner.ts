@@ -50,7 +50,8 @@ export class BroadcastPlanner {
 
   public async plan(appId: string, workspaceId: string, taskId: string): Promise<void> {
     const task = await this.tasks.find(appId, workspaceId, taskId);
-    if (task === null || task.audience === null || task.revokedAt !== null || task.finishedAt !== null || task.shardPlanId !== null || task.expireAt <= this.clock.now()) return;
+    // Boolean(): a task stored before plans existed has no shardPlanId field at all.
+    if (task === null || task.audience === null || task.revokedAt !== null || task.finishedAt !== null || Boolean(task.shardPlanId) || task.expireAt <= this.clock.now()) return;
     const message = await this.messages.findMessage(appId, workspaceId, task.broadcastMessageId);
     if (message === null || message.status === PUSH_STATUS.REVOKED) return;
     const audience = await this.audienceOf(task, task.audience);

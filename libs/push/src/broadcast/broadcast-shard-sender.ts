@@ -11,7 +11,7 @@ import { shardIdOf, type BroadcastCounter, type BroadcastShard } from './broadca
 import type { BroadcastShardRepository } from './broadcast-shard.repository';
 
 /** The longest a batch of shards waits for rated tasks' next sends; what is not due by then is produced again. */
-export const MAX_RATE_WAIT_MS = 1000;
+const MAX_RATE_WAIT_MS = 1000;
 
 /** A rated task's devices go in slices of this much of its rate (at least one device). */
 const PACING_SLICE_MS = 100;
@@ -71,7 +71,7 @@ export class BroadcastShardSender {
   }
 
   /** Sends what of the shard is due (all of it unless rated); answers the rest, or null when the shard is done. */
-  public async send(shard: BroadcastShard, wait: { leftMs: number } = { leftMs: MAX_RATE_WAIT_MS }): Promise<BroadcastShard | null> {
+  private async send(shard: BroadcastShard, wait: { leftMs: number }): Promise<BroadcastShard | null> {
     if (await this.shards.isSent(shardIdOf(shard))) {
       await this.settle(shard);
       return null;
@@ -108,7 +108,8 @@ export class BroadcastShardSender {
    * those devices' share of the rate has passed (a pacer behind time does not catch up).
    */
   private dueCount(task: PushTask, wanted: number): number {
-    if (task.ratePerMinute === null) return wanted;
+    // tasks stored before rates existed have no ratePerMinute at all.
+    if (!task.ratePerMinute) return wanted;
     const interval = 60_000 / task.ratePerMinute;
     const now = this.clock.now();
     if ((this.nextSendAt.get(task._id) ?? now) > now) return 0;
