@@ -80,7 +80,8 @@ export class BroadcastShardSender {
     if (task === null) return null;
     const message = await this.messages.findMessage(shard.appId, shard.workspaceId, task.broadcastMessageId);
     if (message === null || message.status === PUSH_STATUS.REVOKED || task.revokedAt !== null || task.expireAt <= this.clock.now()) {
-      await this.complete(shard, task, 0);
+      // nothing more goes out; what a rated shard sent before still counts.
+      await this.complete(shard, task, shard.from);
       return null;
     }
     const frame = pushFrameOf(message, platformOf(task) === 'WEB' ? 'WEB' : 'ANDROID');
