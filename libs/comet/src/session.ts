@@ -44,9 +44,6 @@ export class Session {
   public token = '';
   public userId: string | null = null;
   public sessionId: string | null = null;
-  /** The binding's times (broadcast audiences by login / logout period). */
-  public boundAt: number | null = null;
-  public unboundAt: number | null = null;
   /** The sync points of the handshake (DECISIONS D3), reported with the connect event. */
   public handshakeSyncPoints: Array<{ bizType: string; key: string; oplogId: number }> = [];
   public platform = 'PLATFORM_UNSPECIFIED';
@@ -208,7 +205,6 @@ export class Session {
         if (result.success) {
           this.userId = userId;
           this.sessionId = sessionId === '' ? null : sessionId;
-          this.boundAt = result.device?.boundAt ?? this.gateway.now();
           if (previousUser !== null && previousUser !== userId) await this.gateway.presence.removeUser(this.app!.instanceId, previousUser, this.token, this.id);
           await this.gateway.putPresence(this);
           this.event('bind', { sessionId: sessionId || null });
@@ -221,7 +217,6 @@ export class Session {
         if (result.success && previousUser !== null) {
           this.userId = null;
           this.sessionId = null;
-          this.unboundAt = result.device?.unboundAt ?? this.gateway.now();
           await this.gateway.presence.removeUser(this.app!.instanceId, previousUser, this.token, this.id);
           await this.gateway.putPresence(this);
           this.event('unbind', { userId: previousUser });
@@ -281,8 +276,6 @@ export class Session {
     this.token = identified.device._id;
     this.userId = identified.device.userId;
     this.sessionId = identified.device.sessionId;
-    this.boundAt = identified.device.boundAt;
-    this.unboundAt = identified.device.unboundAt;
     this.handshakeSyncPoints = (handshake.syncPoints ?? []).slice(0, MAX_HANDSHAKE_SYNC_POINTS).map((point) => ({ bizType: point.bizType.slice(0, 64), key: point.key.slice(0, 256), oplogId: Number(point.oplogId) }));
     this.platform = facts.platform;
     this.appVersion = facts.appVersion;

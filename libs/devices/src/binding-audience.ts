@@ -1,8 +1,8 @@
 /**
  * A broadcast audience by binding state (mps.md §3.4, DECISIONS D4): `pushStatus` 0 login
  * (bound) users, 1 all users, 2 logout (unbound) users; periods 1 = last 7 days, 2 = 15,
- * 3 = 60, 4 = permanent. Lives with the bindings because the comet gateway (node-local
- * broadcast fan-out) and push-core (devices connecting later) both evaluate it.
+ * 3 = 60, 4 = permanent. Lives with the bindings: push-core's broadcast planner and its resend
+ * to devices connecting later both evaluate it.
  */
 export type BindingAudience = {
   pushStatus: 0 | 1 | 2;

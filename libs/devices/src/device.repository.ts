@@ -56,11 +56,6 @@ export class DeviceRepository {
     return this.devices.findOne({ workspaceId, appId, 'vendorTokens.APNS': apnsToken });
   }
 
-  /** A page of an app's devices of one platform, for broadcast audiences (ordered by token so pages never overlap). */
-  public pageOfPlatform(workspaceId: string, appId: string, platform: string, afterToken: string, limit: number): Promise<Device[]> {
-    return this.devices.find({ workspaceId, appId, platform, _id: { $gt: afterToken } }, { sort: { _id: 1 }, limit });
-  }
-
   /** The devices bound to a user in this app (at most 1000). */
   public devicesOfUser(workspaceId: string, appId: string, userId: string): Promise<Device[]> {
     return this.devices.find({ workspaceId, appId, userId }, { limit: 1000 });
