@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
 import { createFrame, type FrameBody, type FrameOf } from '@pushsync/protocol';
 import { eventually } from '@pushsync/platform/testing';
-import { AdminClient, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
+import { AdminClient, ClusterProcesses, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
 const WS = 'wpush';
@@ -25,11 +25,11 @@ type RpcAnswer = { RequestId: string; ResultCode: string; ResultMessage: string;
  * connections so every frame is visible, receipts checked by a receiver written here that
  * verifies the platform key's signature as §3.19 tells tenants to.
  */
-describe('standalone: push delivery', () => {
+describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) => {
   let dataDir: string;
   let base: string;
   let tcp: CometTransport;
-  let standalone: ServiceProcess;
+  let stopPlatform: (() => Promise<void>) | undefined;
   let admin: AdminClient;
   let tenant: TenantClient;
   let rpc: RPCClient;
@@ -42,12 +42,23 @@ describe('standalone: push delivery', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pushsync-push-'));
-    const [port, tcpPort] = [await freePort(), await freePort()];
-    base = `http://127.0.0.1:${port}`;
+    const tcpPort = await freePort();
     tcp = { kind: 'tcp', port: tcpPort };
+    const settings = { COMET_TCP_PORT: String(tcpPort), RATE_LIMIT_PER_APP: '100000', PUSH_EXPIRY_SWEEP_MS: '200' };
+    if (mode === 'standalone') {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      const standalone = new ServiceProcess('standalone', { ...settings, PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), PUSHSYNC_ADMIN_KEY: OWNER }).start();
+      stopPlatform = async () => void (await standalone.stop());
+      await standalone.waitUntilReady(`${base}/readyz`);
+    } else {
+      // Every service its own process on real Kafka, NATS and the MongoDB-compatible store.
+      const cluster = new ClusterProcesses('pushdelivery', OWNER, settings);
+      stopPlatform = () => cluster.stopAll();
+      await cluster.start(['sync-core', 'push-core', 'comet-gateway', 'api-gateway']);
+      base = cluster.baseUrl('api-gateway');
+    }
     admin = new AdminClient(base, OWNER);
-    standalone = new ServiceProcess('standalone', { PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), COMET_TCP_PORT: String(tcpPort), PUSHSYNC_ADMIN_KEY: OWNER, RATE_LIMIT_PER_APP: '100000', PUSH_EXPIRY_SWEEP_MS: '200' }).start();
-    await standalone.waitUntilReady(`${base}/readyz`);
     const created = await admin.newTenant(appId, WS);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
     rpc = new RPCClient({ accessKeyId: created.accessKeyId, accessKeySecret: created.accessKeySecret, endpoint: base, apiVersion: '2019-08-21' });
@@ -67,17 +78,17 @@ describe('standalone: push delivery', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const receiptUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/receipts`;
     expect((await admin.call('PATCH', `/admin/v1/apps/${WS}_${appId}/settings`, { receiptStatus: true, receiptUrl })).status).toBe(200);
-  }, 60_000);
+  }, 180_000);
 
   afterEach(() => {
     for (const client of open.splice(0)) client.close();
   });
 
   afterAll(async () => {
-    await standalone?.stop();
+    await stopPlatform?.();
     await new Promise((resolve) => receiver?.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   const app = { appId, workspaceId: WS };
   const unique = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
