@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
-import { AdminClient, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
+import { AdminClient, ClusterProcesses, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
 const APP = { appId: 'app-sched', workspaceId: 'wsched' };
@@ -15,9 +15,9 @@ interface ScheduleList {
 }
 
 /** Timed and cyclic pushes (mps.md §2.8, §3.5, §3.15, §3.16) on the standalone process. */
-describe('standalone: scheduled pushes', () => {
+describe.each(['standalone', 'cluster'] as const)('%s: scheduled pushes', (mode) => {
   let dataDir: string;
-  let standalone: ServiceProcess;
+  let stopPlatform: (() => Promise<void>) | undefined;
   let tenant: TenantClient;
   let rpc: RPCClient;
   let tcp: CometTransport;
@@ -26,23 +26,34 @@ describe('standalone: scheduled pushes', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pushsync-sched-'));
-    const [port, tcpPort] = [await freePort(), await freePort()];
-    const base = `http://127.0.0.1:${port}`;
+    const tcpPort = await freePort();
     tcp = { kind: 'tcp', port: tcpPort };
-    standalone = new ServiceProcess('standalone', { PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), COMET_TCP_PORT: String(tcpPort), PUSHSYNC_ADMIN_KEY: OWNER, RATE_LIMIT_PER_APP: '100000' }).start();
-    await standalone.waitUntilReady(`${base}/readyz`);
+    const settings = { COMET_TCP_PORT: String(tcpPort), RATE_LIMIT_PER_APP: '100000' };
+    let base: string;
+    if (mode === 'standalone') {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      const standalone = new ServiceProcess('standalone', { ...settings, PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), PUSHSYNC_ADMIN_KEY: OWNER }).start();
+      stopPlatform = async () => void (await standalone.stop());
+      await standalone.waitUntilReady(`${base}/readyz`);
+    } else {
+      const cluster = new ClusterProcesses('pushsched', OWNER, settings);
+      stopPlatform = () => cluster.stopAll();
+      await cluster.start(['sync-core', 'push-core', 'comet-gateway', 'api-gateway']);
+      base = cluster.baseUrl('api-gateway');
+    }
     const admin = new AdminClient(base, OWNER);
     const created = await admin.newTenant(APP.appId, APP.workspaceId);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
     rpc = new RPCClient({ accessKeyId: created.accessKeyId, accessKeySecret: created.accessKeySecret, endpoint: base, apiVersion: '2019-08-21' });
     clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${APP.workspaceId}_${APP.appId}`)).body.clientKey;
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const client of open) client.close();
-    await standalone?.stop();
+    await stopPlatform?.();
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   const connect = async () => {
     const { client, ack } = await CometTestClient.handshake(tcp, { ...APP, clientKey, platform: 'ANDROID', appVersion: '1.0.0' });
