@@ -113,6 +113,35 @@ describe('Sequencer', () => {
     for (const thirdMsgId of ['1', '2', '3']) expect((await orders.find(order('a', thirdMsgId)._id))?.state).toBe('SEQUENCED');
   });
 
+  it('fails the batch, without an unhandled rejection, when a hand-over fails while later orders of its channel are being claimed', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const batch = await submit([order('a', '1'), order('a', '2'), order('a', '3')]);
+      let firstFailed = (): void => undefined;
+      const failed = new Promise<void>((resolve) => (firstFailed = resolve));
+      const insert = oplogs.insert.bind(oplogs);
+      jest.spyOn(oplogs, 'insert').mockImplementation(async (oplog) => {
+        if (oplog.id === 2) await failed.then(() => new Promise((resolve) => setImmediate(resolve)));
+        await insert(oplog);
+      });
+      onDispatch = async (oplog) => {
+        if (oplog.id === 1) {
+          firstFailed();
+          throw new Error('nats unavailable');
+        }
+        dispatched.push(oplog);
+      };
+      await expect(newSequencer().handleBatch(batch)).rejects.toThrow('nats unavailable');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect((await orders.find(order('a', '1')._id))?.state).toBe('ACCEPTED');
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('continues a channel after a crash from its oplogs beyond the recorded counter', async () => {
     await newSequencer().handleBatch(await submit([order('a', '1'), order('a', '2')]));
     // The process dies while handing oplog 4 over: oplogs 3 and 4 are stored, the counter still says 2.

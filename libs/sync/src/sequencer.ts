@@ -70,18 +70,21 @@ export class Sequencer {
     const orders = await Promise.all(records.map((record) => this.orders.find(Buffer.from(record.value).toString('utf8'))));
     let handedOver = Promise.resolve();
     const marked: Array<Promise<void>> = [];
+    // Caught as it happens: a hand-over failing while the loop still claims must not be an unhandled rejection.
+    let failure: { error: unknown } | undefined;
     try {
       for (const order of orders) {
+        if (failure) break;
         if (order === null || order.state === 'SEQUENCED' || order.dueAt > this.clock.now()) continue;
         const oplog = await this.claim(order);
         touched.set(channelId(oplog), oplog);
         handedOver = handedOver.then(() => this.dispatcher.dispatch(oplog));
-        marked.push(handedOver.then(() => this.orders.markSequenced(order._id, oplog.id)));
+        marked.push(handedOver.then(() => this.orders.markSequenced(order._id, oplog.id)).catch((error: unknown) => void (failure ??= { error })));
       }
     } finally {
-      await Promise.allSettled(marked);
+      await Promise.all(marked);
     }
-    await Promise.all(marked);
+    if (failure) throw failure.error;
   }
 
   private async claim(order: SyncOrder): Promise<Oplog> {
