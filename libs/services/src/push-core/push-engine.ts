@@ -41,6 +41,7 @@ import { BUS, CLOCK, KEY_VALUE, Lifecycle, LOGGER, STORE, STREAM, type Clock } f
 import { PlatformKeys } from '@pushsync/tenancy';
 import { TemplateRepository } from '@pushsync/templates';
 import type { PushEngineEnv } from '../shared/envs';
+import { PeriodicTasks } from '../shared/periodic-tasks';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 
 export const PUSH_ENGINE_ENV = Symbol('PushEngineEnv');
@@ -72,7 +73,7 @@ export interface PushEngineParts {
 export class PushEngine {
   private opened: PushEngineParts | undefined;
   private readonly consumers: StreamConsumer[] = [];
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly periodic: PeriodicTasks;
   private receiptSender: ReceiptSender | undefined;
   private scheduled: ScheduledPushes | undefined;
 
@@ -87,6 +88,7 @@ export class PushEngine {
     private readonly tenancy: TenancyRepositories,
     lifecycle: Lifecycle,
   ) {
+    this.periodic = new PeriodicTasks(logger.child({ context: 'PushEngine' }));
     lifecycle.register({ name: 'push engine', start: () => this.start(), stop: () => this.stop() });
   }
 
@@ -135,8 +137,8 @@ export class PushEngine {
       await this.stream.subscribe({ group: PUSH_BROADCAST_GROUP, topics: [PUSH_BROADCAST_TOPIC.name], handleBatch: (batch) => planner.handleBatch(batch) }),
       await this.stream.subscribe({ group: PUSH_BROADCAST_SHARD_GROUP, topics: [PUSH_BROADCAST_SHARD_TOPIC.name], handleBatch: (batch) => shardSender.handleBatch(batch) }),
     );
-    this.every(this.env.PUSH_EXPIRY_SWEEP_MS, 'expiring undelivered messages', () => expiry.sweep());
-    this.every(HISTORY_INTERVAL_MS, 'removing old messages', async () => {
+    this.periodic.every(this.env.PUSH_EXPIRY_SWEEP_MS, 'expiring undelivered messages', () => expiry.sweep());
+    this.periodic.every(HISTORY_INTERVAL_MS, 'removing old messages', async () => {
       const before = clock.now() - HISTORY_MS;
       await messages.deleteOlderThan(before);
       await tasks.deleteOlderThan(before);
@@ -154,21 +156,8 @@ export class PushEngine {
     return () => Promise.resolve(none);
   }
 
-  private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      task()
-        .catch((error: unknown) => this.logger.warn({ err: error }, `${what} failed; retrying at the next interval`))
-        .finally(() => (running = false));
-    }, intervalMs);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
   private async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    this.periodic.stop();
     await this.receiptSender?.stop();
     await this.scheduled?.stop();
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));

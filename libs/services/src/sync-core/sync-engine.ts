@@ -26,6 +26,7 @@ import {
   UserConsistency,
 } from '@pushsync/sync';
 import type { SyncEngineEnv } from '../shared/envs';
+import { PeriodicTasks } from '../shared/periodic-tasks';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 
 export const SYNC_ENGINE_ENV = Symbol('SyncEngineEnv');
@@ -44,7 +45,7 @@ const DELIVERY_HISTORY_MS = 31 * 86_400_000;
 export class SyncEngine {
   private opened: { intake: OrderIntake; orders: SyncOrderRepository; oplogs: OplogRepository; points: SyncPointRepository; deliveries: DeliveryRepository; presence: Presence } | undefined;
   private readonly consumers: StreamConsumer[] = [];
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly periodic: PeriodicTasks;
   private delivery: SyncDelivery | undefined;
 
   public constructor(
@@ -58,6 +59,7 @@ export class SyncEngine {
     private readonly tenancy: TenancyRepositories,
     lifecycle: Lifecycle,
   ) {
+    this.periodic = new PeriodicTasks(logger.child({ context: 'SyncEngine' }));
     lifecycle.register({ name: 'sync engine', start: () => this.start(), stop: () => this.stop() });
   }
 
@@ -104,8 +106,8 @@ export class SyncEngine {
       }),
     );
     const relay = new OrderRelay(orders, producer, this.stream, clock);
-    this.every(RELAY_INTERVAL_MS, 'relaying unsequenced orders', () => relay.relay());
-    this.every(RETENTION_INTERVAL_MS, 'purging expired sync data', async () => {
+    this.periodic.every(RELAY_INTERVAL_MS, 'relaying unsequenced orders', () => relay.relay());
+    this.periodic.every(RETENTION_INTERVAL_MS, 'purging expired sync data', async () => {
       const now = clock.now();
       await oplogs.deleteExpired(now);
       await orders.deleteExpired(now);
@@ -126,21 +128,8 @@ export class SyncEngine {
     })().catch((error: unknown) => this.logger.warn({ err: error, instanceId, bizType }, 'purging a deleted sync configuration failed; retention removes its data'));
   }
 
-  private every(intervalMs: number, what: string, task: () => Promise<unknown>): void {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      task()
-        .catch((error: unknown) => this.logger.warn({ err: error }, `${what} failed; retrying at the next interval`))
-        .finally(() => (running = false));
-    }, intervalMs);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
   private async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    this.periodic.stop();
     this.delivery?.stop();
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
