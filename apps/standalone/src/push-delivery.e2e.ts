@@ -1,13 +1,10 @@
 import { createVerify, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
 import { createFrame, type FrameBody, type FrameOf } from '@pushsync/protocol';
 import { eventually } from '@pushsync/platform/testing';
-import { AdminClient, ClusterProcesses, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
+import { AdminClient, CometTestClient, TenantClient, startPlatform, type CometTransport } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
 const WS = 'wpush';
@@ -26,7 +23,6 @@ type RpcAnswer = { RequestId: string; ResultCode: string; ResultMessage: string;
  * verifies the platform key's signature as §3.19 tells tenants to.
  */
 describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) => {
-  let dataDir: string;
   let base: string;
   let tcp: CometTransport;
   let stopPlatform: (() => Promise<void>) | undefined;
@@ -41,23 +37,10 @@ describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) =>
   const open: CometTestClient[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'pushsync-push-'));
-    const tcpPort = await freePort();
-    tcp = { kind: 'tcp', port: tcpPort };
-    const settings = { COMET_TCP_PORT: String(tcpPort), RATE_LIMIT_PER_APP: '100000', PUSH_EXPIRY_SWEEP_MS: '200' };
-    if (mode === 'standalone') {
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      const standalone = new ServiceProcess('standalone', { ...settings, PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), PUSHSYNC_ADMIN_KEY: OWNER }).start();
-      stopPlatform = async () => void (await standalone.stop());
-      await standalone.waitUntilReady(`${base}/readyz`);
-    } else {
-      // Every service its own process on real Kafka, NATS and the MongoDB-compatible store.
-      const cluster = new ClusterProcesses('pushdelivery', OWNER, settings);
-      stopPlatform = () => cluster.stopAll();
-      await cluster.start(['sync-core', 'push-core', 'comet-gateway', 'api-gateway']);
-      base = cluster.baseUrl('api-gateway');
-    }
+    const platform = await startPlatform(mode, 'pushdelivery', OWNER, { RATE_LIMIT_PER_APP: '100000', PUSH_EXPIRY_SWEEP_MS: '200' });
+    stopPlatform = () => platform.stop();
+    tcp = { kind: 'tcp', port: platform.cometPort };
+    base = platform.base;
     admin = new AdminClient(base, OWNER);
     const created = await admin.newTenant(appId, WS);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
@@ -87,7 +70,6 @@ describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) =>
   afterAll(async () => {
     await stopPlatform?.();
     await new Promise((resolve) => receiver?.close(resolve));
-    rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   const app = { appId, workspaceId: WS };

@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import RPCClient from '@alicloud/pop-core';
-import { AdminClient, ClusterProcesses, CometTestClient, ServiceProcess, TenantClient, freePort, type CometTransport } from '@pushsync/testing';
+import { AdminClient, CometTestClient, TenantClient, startPlatform, type CometTransport } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
 const APP = { appId: 'app-sched', workspaceId: 'wsched' };
@@ -16,7 +13,6 @@ interface ScheduleList {
 
 /** Timed and cyclic pushes (mps.md §2.8, §3.5, §3.15, §3.16) on the standalone process. */
 describe.each(['standalone', 'cluster'] as const)('%s: scheduled pushes', (mode) => {
-  let dataDir: string;
   let stopPlatform: (() => Promise<void>) | undefined;
   let tenant: TenantClient;
   let rpc: RPCClient;
@@ -25,23 +21,10 @@ describe.each(['standalone', 'cluster'] as const)('%s: scheduled pushes', (mode)
   const open: CometTestClient[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'pushsync-sched-'));
-    const tcpPort = await freePort();
-    tcp = { kind: 'tcp', port: tcpPort };
-    const settings = { COMET_TCP_PORT: String(tcpPort), RATE_LIMIT_PER_APP: '100000' };
-    let base: string;
-    if (mode === 'standalone') {
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      const standalone = new ServiceProcess('standalone', { ...settings, PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), PUSHSYNC_ADMIN_KEY: OWNER }).start();
-      stopPlatform = async () => void (await standalone.stop());
-      await standalone.waitUntilReady(`${base}/readyz`);
-    } else {
-      const cluster = new ClusterProcesses('pushsched', OWNER, settings);
-      stopPlatform = () => cluster.stopAll();
-      await cluster.start(['sync-core', 'push-core', 'comet-gateway', 'api-gateway']);
-      base = cluster.baseUrl('api-gateway');
-    }
+    const platform = await startPlatform(mode, 'pushsched', OWNER, { RATE_LIMIT_PER_APP: '100000' });
+    stopPlatform = () => platform.stop();
+    tcp = { kind: 'tcp', port: platform.cometPort };
+    const base = platform.base;
     const admin = new AdminClient(base, OWNER);
     const created = await admin.newTenant(APP.appId, APP.workspaceId);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
@@ -52,7 +35,6 @@ describe.each(['standalone', 'cluster'] as const)('%s: scheduled pushes', (mode)
   afterAll(async () => {
     for (const client of open) client.close();
     await stopPlatform?.();
-    rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   const connect = async () => {

@@ -3,3 +3,4 @@ export * from './platform-client';
 export * from './tcp-proxy';
 export * from './comet-client';
 export * from './cluster-processes';
+export * from './platform-under-test';
