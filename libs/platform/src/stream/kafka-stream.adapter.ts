@@ -73,8 +73,10 @@ export class KafkaStream implements Stream {
       const existing = new Set(await this.admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic.name));
       if (missing.length > 0) {
+        // Not waitForLeaders: kafkajs's own wait fails with UNKNOWN_TOPIC_OR_PARTITION while another
+        // client creates the same topic; visiblePartitionCount below waits for every topic instead.
         await this.admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((topic) => ({
             topic: topic.name,
             numPartitions: topic.partitions,
