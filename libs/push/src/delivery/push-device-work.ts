@@ -22,6 +22,8 @@ export interface PushDeviceEvent {
   node: string;
   platform: string;
   userId: string | null;
+  /** Epoch ms the connection was opened (comet events; absent for a binding made over HTTP). */
+  since?: number;
   msgId?: string;
   report?: 'OPENED' | 'IGNORED';
 }
@@ -30,7 +32,7 @@ const REPORT_KINDS: Record<string, 'OPENED' | 'IGNORED'> = { '1': 'OPENED', '2':
 
 /** The device work a comet event means for push, or null when push has nothing to do with it. */
 export function pushWorkOf(event: CometEvent): PushDeviceEvent | null {
-  const base = { appId: event.appId, workspaceId: event.workspaceId, token: event.deviceToken, node: event.node, platform: event.platform, userId: event.userId };
+  const base = { appId: event.appId, workspaceId: event.workspaceId, token: event.deviceToken, node: event.node, platform: event.platform, userId: event.userId, since: event.since };
   switch (event.kind) {
     case 'connect':
     case 'bind':
@@ -83,9 +85,15 @@ export class PushDeviceWork {
 
   public async handle(event: PushDeviceEvent): Promise<void> {
     switch (event.kind) {
-      case 'connect':
-        await this.dispatcher.send(await this.messages.owedTo(event.appId, event.workspaceId, event.token, this.clock.now(), RESEND_LIMIT), knownNodeOf(event));
+      case 'connect': {
+        // What was already written to this very connection (dispatched after it opened, before this event was handled) is not written again.
+        const owed = await this.messages.owedTo(event.appId, event.workspaceId, event.token, this.clock.now(), RESEND_LIMIT);
+        await this.dispatcher.send(
+          owed.filter((delivery) => delivery.sends === 0 || event.since === undefined || delivery.updatedAt < event.since),
+          knownNodeOf(event),
+        );
         return this.resendBroadcasts(event);
+      }
       case 'bind':
         return event.userId === null ? undefined : this.deliverWaitingForBinding(event, event.userId);
       case 'push-ack':
