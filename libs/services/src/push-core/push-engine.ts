@@ -55,10 +55,6 @@ const STATISTICS_HISTORY_MS = 400 * 86_400_000;
 export interface PushEngineParts {
   intake: PushIntake;
   revocation: Revocation;
-  messages: MessageRepository;
-  tasks: TaskRepository;
-  devices: DeviceRepository;
-  presence: Presence;
   statistics: PushStatistics;
   queries: PushQueries;
   schedules: ScheduledPushes;
@@ -147,7 +143,7 @@ export class PushEngine {
     });
     receiptSender.start();
     scheduled.start();
-    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), messages, tasks, devices, presence, statistics, queries: new PushQueries(messages, tasks, devices, presence, clock), schedules: scheduled };
+    this.opened = { intake, revocation: new Revocation(messages, tasks, presence, comet, outcomes, clock), statistics, queries: new PushQueries(messages, tasks, devices, presence, clock), schedules: scheduled };
   }
 
   /** Vendor channel configurations arrive with channel-gateway (the vendor channels issue); until then every app has none and routing picks the self-built channel. */
