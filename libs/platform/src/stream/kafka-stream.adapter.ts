@@ -209,8 +209,16 @@ export class KafkaStream implements Stream {
   public async endOffset(partition: TopicPartition): Promise<number> {
     await this.connected();
     try {
-      const offsets = await this.admin.fetchTopicOffsets(partition.topic);
-      return Number(offsets.find((entry) => entry.partition === partition.partition)?.high ?? 0);
+      // A topic just created may have no leader yet on this broker (retriable NOT_LEADER_FOR_PARTITION).
+      for (let delay = 50, deadline = Date.now() + TOPIC_VISIBLE_WITHIN_MS; ; delay = Math.min(delay * 2, 1000)) {
+        try {
+          const offsets = await this.admin.fetchTopicOffsets(partition.topic);
+          return Number(offsets.find((entry) => entry.partition === partition.partition)?.high ?? 0);
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable !== true || Date.now() >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
     } catch (error) {
       throw unavailable(error);
     }
