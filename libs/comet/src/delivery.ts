@@ -26,8 +26,11 @@ export interface DeliveryHeader {
   tokens: string[];
   /** Present on a kick: the id of the connection to close. */
   kick?: string;
-  /** Present when the frame is a broadcast's message: a connection gets each broadcast once, whichever path brings it first. */
-  broadcast?: string;
+  /**
+   * Present when the frame carries a push message: a connection gets each message once, whichever
+   * path brings it first (the dispatcher, a broadcast shard, the resend at connect or bind, a replay).
+   */
+  messageId?: string;
 }
 
 /** `[4 bytes big-endian: header length N][N bytes: header as UTF-8 JSON][the frame]`: the shape of deliveries and broadcasts on the bus. */
@@ -60,7 +63,7 @@ export function decodeDelivery(data: Uint8Array): { header: DeliveryHeader; fram
     throw new Error('not a version 1 delivery header');
   }
   if (header.kick !== undefined && typeof header.kick !== 'string') throw new Error('kick must name a connection id');
-  if (header.broadcast !== undefined && typeof header.broadcast !== 'string') throw new Error('broadcast must name a message id');
+  if (header.messageId !== undefined && typeof header.messageId !== 'string') throw new Error('messageId must be a string');
   if (decoded.frame.length === 0 && header.kick === undefined) throw new Error('delivery without a frame');
   return { header, frame: decoded.frame };
 }
@@ -136,10 +139,10 @@ export class CometDelivery {
 
   /**
    * Publishes a frame to devices known to be connected to `node` (no presence lookup); a device that
-   * has left meanwhile is skipped there. `broadcast` names the broadcast message the frame carries.
+   * has left meanwhile is skipped there. `messageId` names the push message the frame carries.
    */
-  public async sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array, broadcast?: string): Promise<void> {
-    await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens, ...(broadcast === undefined ? {} : { broadcast }) }, frame));
+  public async sendToNode(instanceId: string, node: string, tokens: string[], frame: Uint8Array, messageId?: string): Promise<void> {
+    await this.bus.publish(nodeSubject(node), encodeDelivery({ v: 1, instanceId, tokens, ...(messageId === undefined ? {} : { messageId }) }, frame));
   }
 
   /** Every connected device of a user (from the presence user entries). */

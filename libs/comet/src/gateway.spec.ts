@@ -247,7 +247,7 @@ describe('CometGateway sessions over an in-memory transport', () => {
     expect(await metrics.getSingleMetricAsString('comet_deliveries_missed_total')).toMatch(/ 2500$/m);
   });
 
-  it('writes a broadcast once per connection however many deliveries name it (a shard replayed, or the resend at connect)', async () => {
+  it('writes a push message once per connection however many deliveries name it (the dispatcher, a shard replayed, the resend at connect)', async () => {
     const first = await open();
     const second = await open();
     const frame = encodeFrame(createFrame('pushMessage', { msgId: 'b1', title: 'news' }));

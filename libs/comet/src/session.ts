@@ -27,6 +27,8 @@ const CLIENT_KINDS: ReadonlySet<FrameBodyKind> = new Set(['ping', 'bindUser', 'u
 const MAX_HANDSHAKE_SYNC_POINTS = 1000;
 /** Frames received but not processed yet, per connection; beyond, the client is flooding. */
 const MAX_PENDING = 64;
+/** Enough to absorb the duplicates a message meets within seconds (replays, connect resends) without growing for a connection's lifetime. */
+const RECENT_MESSAGES_KEPT = 2048;
 
 /**
  * One client connection's state machine: handshake first (within the handshake timeout; anything
@@ -47,8 +49,8 @@ export class Session {
   /** The sync points of the handshake (DECISIONS D3), reported with the connect event. */
   public handshakeSyncPoints: Array<{ bizType: string; key: string; oplogId: number }> = [];
   public platform = 'PLATFORM_UNSPECIFIED';
-  /** The broadcasts written to this connection: by the node's fan-out or by push-core when it connected. */
-  private readonly broadcastsReceived = new Set<string>();
+  /** The latest push messages written to this connection (insertion order, at most RECENT_MESSAGES_KEPT). */
+  private readonly messagesReceived = new Set<string>();
   public appVersion = '';
   private state: State = 'handshake';
   private readonly queue: SendQueue;
@@ -163,10 +165,11 @@ export class Session {
     this.closeSoon();
   }
 
-  /** True the first time a broadcast is offered to this connection (and records it), false after. */
-  public firstTimeOfBroadcast(messageId: string): boolean {
-    if (this.broadcastsReceived.has(messageId)) return false;
-    this.broadcastsReceived.add(messageId);
+  /** True the first time a push message is offered to this connection (and records it), false after. */
+  public firstTimeOfMessage(messageId: string): boolean {
+    if (this.messagesReceived.has(messageId)) return false;
+    this.messagesReceived.add(messageId);
+    if (this.messagesReceived.size > RECENT_MESSAGES_KEPT) this.messagesReceived.delete(this.messagesReceived.values().next().value!);
     return true;
   }
 

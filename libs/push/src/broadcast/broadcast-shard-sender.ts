@@ -24,7 +24,7 @@ const realSleeper: Sleeper = { sleep: (ms) => new Promise((resolve) => setTimeou
 
 /**
  * Sends the shards of planned broadcasts, the consumer of PUSH_BROADCAST_SHARD_TOPIC: each shard's
- * devices go to their nodes (`sendToNode` naming the broadcast, so a connection takes it once), then
+ * devices go to their nodes (`sendToNode` naming the message, so a connection takes it once), then
  * the shard is recorded as sent, counted (pushedCount, statistics) and the task's progress
  * (shardsDone, finishedAt with the last) recomputed from those records.
  *

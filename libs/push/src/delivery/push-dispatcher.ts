@@ -73,7 +73,7 @@ export class PushDispatcher {
     const instanceId = `${message.workspaceId}_${message.appId}`;
     const node = knownNode ?? (await this.presence.get(instanceId, delivery.token))?.node;
     if (node === undefined) return;
-    await this.comet.sendToNode(instanceId, node, [delivery.token], pushFrameOf(message, route.channel));
+    await this.comet.sendToNode(instanceId, node, [delivery.token], pushFrameOf(message, route.channel), message._id);
     await this.messages.countSend(delivery._id, route.channel, now);
     if (delivery.sends === 0) await this.firstSend(message, delivery, route.channel);
   }
