@@ -113,7 +113,7 @@ export class SyncEngine {
       await orders.deleteExpired(now);
       await deliveries.deleteOlderThan(now - DELIVERY_HISTORY_MS);
     });
-    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock, logger), orders, oplogs, points, deliveries, presence };
+    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock), orders, oplogs, points, deliveries, presence };
   }
 
   /** Removes a deleted configuration's data in the background (DECISIONS D3 "Configs"); a failure is logged and left to retention. */

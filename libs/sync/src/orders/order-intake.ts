@@ -1,4 +1,4 @@
-import { DuplicateKeyError, type BatchingProducer, type PlatformLogger } from '@pushsync/platform';
+import { DependencyUnavailableError, DuplicateKeyError, type BatchingProducer } from '@pushsync/platform';
 import type { OperationRecordRepository } from '@pushsync/tenancy';
 import { channelId, channelKindOf, GLOBAL_KEY } from '../channel';
 import type { SyncConfigRepository } from '../configs/sync-config.repository';
@@ -23,8 +23,14 @@ const DAY_MS = 86_400_000;
 
 /**
  * The accept path of DECISIONS D3: rules in D3's order, then the order is inserted under its
- * idempotency key (durable before anything is answered) and produced to the orders topic. A
- * produce that fails is left to the relay: the stored order is what counts.
+ * idempotency key (durable before anything is answered) and produced to the orders topic.
+ *
+ * SUCCESS is answered only once the order's record is in the topic, behind every order of its
+ * channel answered before it: that is what keeps a channel's oplogs in the order the tenant was
+ * answered. So a produce that fails is an error (the order is stored; the relay produces it later),
+ * and a repeated thirdMsgId whose order is stored but not sequenced yet (an earlier call that failed
+ * after the insert, or whose sync-core died) is produced again before DUPLICATED_BIZ_ID is answered;
+ * the sequencer skips the copy it does not need.
  */
 export class OrderIntake {
   public constructor(
@@ -34,7 +40,6 @@ export class OrderIntake {
     private readonly producer: BatchingProducer,
     private readonly operations: OperationRecordRepository,
     private readonly clock: { now(): number },
-    private readonly logger: PlatformLogger,
   ) {}
 
   public async accept(app: TenantAppRef, scope: SyncScope, request: SyncDataRequest, operator: { id: string; fromConsole: boolean }): Promise<AcceptOutcome> {
@@ -49,7 +54,8 @@ export class OrderIntake {
 
     let targets: string[] | null = null;
     if (!kind.persistent) {
-      if (await this.orders.find(id)) return 'DUPLICATED_BIZ_ID';
+      const existing = await this.orders.find(id);
+      if (existing) return this.duplicateOf(existing, now);
       targets = await connectedTargetsOf(this.connected, app.instanceId, { ...kind, key });
       if (targets.length === 0) return 'NOT_ONLINE';
     }
@@ -83,16 +89,26 @@ export class OrderIntake {
     try {
       await this.orders.insert(order);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) return 'DUPLICATED_BIZ_ID';
-      throw error;
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      const existing = await this.orders.find(id);
+      return existing === null ? 'DUPLICATED_BIZ_ID' : this.duplicateOf(existing, now);
     }
     if (operator.fromConsole) await this.recordNewSync(app, operator.id, order, now);
-    if (order.dueAt <= now) {
-      await this.producer.send(SYNC_ORDERS_TOPIC.name, { key: channelId(order), value: encodeOrderRecord(order._id) }).catch((error: unknown) => {
-        this.logger.warn({ err: error, bizType: order.bizType }, 'producing an accepted order failed; the relay will produce it');
-      });
-    }
+    if (order.dueAt <= now) await this.produce(order);
     return 'SUCCESS';
+  }
+
+  private async duplicateOf(existing: SyncOrder, now: number): Promise<AcceptOutcome> {
+    if (existing.state === 'ACCEPTED' && existing.dueAt <= now) await this.produce(existing);
+    return 'DUPLICATED_BIZ_ID';
+  }
+
+  private async produce(order: SyncOrder): Promise<void> {
+    try {
+      await this.producer.send(SYNC_ORDERS_TOPIC.name, { key: channelId(order), value: encodeOrderRecord(order._id) });
+    } catch (error) {
+      throw new DependencyUnavailableError('stream', `order ${order.thirdMsgId} is stored but could not be queued for sequencing (${error instanceof Error ? error.message : String(error)}); send it again with the same thirdMsgId`, { cause: error });
+    }
   }
 
   private recordNewSync(app: TenantAppRef, operator: string, order: SyncOrder, now: number): Promise<void> {
