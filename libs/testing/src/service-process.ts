@@ -33,7 +33,10 @@ export class ServiceProcess {
   }
 
   public start(): this {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'dist/apps', this.app, 'src/main.js')], {
+    // SERVICE_CPU_PROFILE_DIR: each service writes a V8 CPU profile there when it stops (benchmark investigations).
+    const profileDir = process.env.SERVICE_CPU_PROFILE_DIR;
+    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${this.app}.${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profiling, '-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'dist/apps', this.app, 'src/main.js')], {
       cwd: ROOT,
       // Comet listeners on ephemeral ports unless a test names them: parallel suites must not fight over 9800/9801.
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', COMET_TCP_PORT: '0', COMET_TLS_PORT: '0', ...this.env },
