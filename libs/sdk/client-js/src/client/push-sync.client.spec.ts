@@ -116,6 +116,7 @@ describe('PushSyncClient over TCP (against the in-test comet server)', () => {
       restarted.onDeviceToken((value) => restartedTokens.push(value));
       await Promise.resolve();
       expect(restartedTokens).toEqual([token]);
+      await restarted.appToBackground();
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -369,6 +370,8 @@ describe('PushSyncClient over TCP (against the in-test comet server)', () => {
         again.sendPush({ msgId: 'm-2' });
         expect((await restartedInbox.next()).msgId).toBe('m-2');
         expect(restartedInbox.pending()).toEqual([]);
+        // Flushes the save m-2's ack started: the directory must not get a file while it is removed.
+        await restarted.appToBackground();
       } finally {
         await rm(directory, { recursive: true, force: true });
       }
