@@ -261,6 +261,27 @@ describe('CometGateway sessions over an in-memory transport', () => {
     expect([received(first), received(second)]).toEqual([1, 2]);
   });
 
+  it('writes what is delivered while the handshake still writes presence after the handshake ack', async () => {
+    const first = await open();
+    first.connection.end();
+    await settle();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const put = presence.put.bind(presence);
+    jest.spyOn(presence, 'put').mockImplementationOnce(async (...args) => {
+      await released;
+      return put(...args);
+    });
+    const again = connect();
+    again.session.receive(handshake({ deviceToken: first.token }));
+    await settle();
+    await new CometDelivery(bus, presence).sendToNode(INSTANCE, 'node-a', [first.token], encodeFrame(createFrame('pushMessage', { msgId: 'early', title: 'news' })), 'early');
+    await settle();
+    release();
+    await settle();
+    expect(again.connection.frames().map((frame) => (frame.handshakeAck ? 'ack' : frame.pushMessage?.msgId))).toEqual(['ack', 'early']);
+  });
+
   it('disconnects a slow consumer with GoAway SLOW_CONSUMER and leaves the others alone', async () => {
     const slow = await open();
     const fast = await open();

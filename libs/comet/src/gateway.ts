@@ -209,7 +209,7 @@ export class CometGateway {
       if (i > 0 && i % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       const session = this.registry.get(header.tokens[i]!);
       if (session === undefined || !session.isOpen || session.app?.instanceId !== header.instanceId) missed++;
-      else if (header.messageId === undefined || session.firstTimeOfMessage(header.messageId)) session.sendEncoded(frame);
+      else if (header.messageId === undefined || session.firstTimeOfMessage(header.messageId)) session.deliver(frame);
     }
     if (missed > 0) this.metrics.deliveriesMissed.inc(missed);
   }

@@ -49,6 +49,8 @@ export class Session {
   /** The sync points of the handshake (DECISIONS D3), reported with the connect event. */
   public handshakeSyncPoints: Array<{ bizType: string; key: string; oplogId: number }> = [];
   public platform = 'PLATFORM_UNSPECIFIED';
+  /** Deliveries that arrived before the handshake ack was sent; null once it was. */
+  private heldUntilAck: Uint8Array[] | null = [];
   /** The latest push messages written to this connection (insertion order, at most RECENT_MESSAGES_KEPT). */
   private readonly messagesReceived = new Set<string>();
   public appVersion = '';
@@ -135,6 +137,18 @@ export class Session {
       return;
     }
     this.gateway.metrics.framesOut.inc();
+  }
+
+  /**
+   * A delivery from the bus. The session is registered (and takes deliveries) before its presence
+   * write returns and its handshake ack goes out, so what arrives in between waits for the ack:
+   * a client must see the ack first (a broadcast shard planned from the new presence entry did
+   * arrive first in a CI run).
+   */
+  public deliver(bytes: Uint8Array): void {
+    if (this.heldUntilAck === null) this.sendEncoded(bytes);
+    else if (this.heldUntilAck.length < MAX_PENDING) this.heldUntilAck.push(bytes);
+    else this.gateway.metrics.deliveriesMissed.inc(); // the presence write hangs; push and sync re-send what is not acknowledged
   }
 
   public send(frame: Frame): void {
@@ -307,6 +321,9 @@ export class Session {
         seq,
       ),
     );
+    const held = this.heldUntilAck ?? [];
+    this.heldUntilAck = null;
+    for (const bytes of held) this.sendEncoded(bytes);
     this.event('connect', { transport: this.connection.transport, tokenIssued: identified.issued });
   }
 
