@@ -15,6 +15,8 @@ import {
 } from './stream.port';
 
 const DEFAULT_PARTITIONS = 6;
+/** Partitions one member handles at the same time (kafkajs partitionsConsumedConcurrently): its handlers wait mostly on the store. */
+const PARTITIONS_AT_ONCE = 8;
 const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 1000;
 /** How long a topic another client has just created may take to appear in this broker's metadata. */
@@ -128,12 +130,13 @@ export class KafkaStream implements Stream {
       maxWaitTimeInMs: 100,
     });
     let running = true;
-    // The batch being handled, so that stop() can let it finish and commit while kafkajs still runs:
-    // once disconnect() begins, kafkajs silently skips commits.
-    let inFlight: Promise<unknown> = Promise.resolve();
+    // The batches being handled, so that stop() can let them finish and commit while kafkajs still
+    // runs: once disconnect() begins, kafkajs silently skips commits.
+    const inFlight = new Set<Promise<unknown>>();
     const tracked = (handle: (payload: EachBatchPayload) => Promise<void>) => (payload: EachBatchPayload) => {
       const work = handle(payload);
-      inFlight = work.catch(() => undefined);
+      const settled = work.catch(() => undefined).finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
       return work;
     };
     if (spec.onAssignment) {
@@ -147,6 +150,8 @@ export class KafkaStream implements Stream {
       await consumer.connect();
       await consumer.subscribe({ topics: spec.topics, fromBeginning: spec.start !== 'latest' });
       await consumer.run({
+        // As the embedded adapter does: each partition has its own loop (a slow partition does not hold up the others).
+        partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: tracked(async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
@@ -189,7 +194,7 @@ export class KafkaStream implements Stream {
     const handle: StreamConsumer = {
       stop: async () => {
         running = false;
-        await inFlight;
+        await Promise.all(inFlight);
         this.consumers.delete(handle);
         await consumer.disconnect();
       },

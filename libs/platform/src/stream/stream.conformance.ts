@@ -254,6 +254,32 @@ describe.each(backends)('Stream conformance: %s', (kind, createBackend) => {
     expect(await stream.committedOffset(newGroup(), { topic, partition: 0 })).toBeNull();
   });
 
+  it('handles the waiting batches of several partitions at the same time', async () => {
+    const topic = await newTopic(2);
+    const keyOn = (partition: number) => range(0, 100).map((i) => `key-${i}`).find((key) => partitionFor(key, 2) === partition)!;
+    await stream.produce(topic, [{ key: keyOn(0), value: encode('a') }, { key: keyOn(1), value: encode('b') }]);
+    let releaseFirst!: () => void;
+    const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let first: number | undefined;
+    const handled: number[] = [];
+    await subscribe({
+      group: newGroup(),
+      topics: [topic],
+      handleBatch: async (batch) => {
+        first ??= batch.partition;
+        if (batch.partition === first) await firstMayEnd;
+        handled.push(batch.partition);
+      },
+    });
+    try {
+      // The other partition is handled while the first one's handler still waits: one partition at a time would never get here.
+      await eventually(() => expect(handled).toEqual([1 - first!]), 30_000);
+    } finally {
+      releaseFirst();
+    }
+    await eventually(() => expect(handled).toEqual([1 - first!, first]));
+  });
+
   it('hands a backlog over in batches of at most MAX_BATCH_RECORDS, in order, committing each', async () => {
     const topic = await newTopic(1);
     const group = newGroup();

@@ -51,7 +51,10 @@ export interface ConsumerSpec {
   topics: string[];
   /** Where a group with no committed offset starts. Default: earliest. */
   start?: 'earliest' | 'latest';
-  /** Records of one partition, in offset order, at most MAX_BATCH_RECORDS. Resolve to commit them. */
+  /**
+   * Records of one partition, in offset order, at most MAX_BATCH_RECORDS. Resolve to commit them.
+   * Batches of different partitions may be handled at the same time; those of one partition never overlap.
+   */
   handleBatch(batch: RecordBatch): Promise<void>;
   /** Called with the partitions this member owns after each rebalance. */
   onAssignment?(partitions: TopicPartition[]): void;
