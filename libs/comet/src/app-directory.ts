@@ -8,21 +8,25 @@ export interface AppDirectory {
   find(workspaceId: string, appId: string): Promise<AppEntry | null>;
 }
 
+/** How long a cached app answer is used (docs/comet.md): a disabled app or a rotated client key takes effect within it. */
+export const APP_CACHE_TTL_MS = 5000;
+
 /**
  * Remembers each answer of a directory for `ttlMs`, unknown apps included, so a connection storm
- * costs one store read per app and interval instead of one per handshake. Disabling an app or
- * rotating its client key reaches new handshakes within `ttlMs`.
+ * (or a stream of tenant requests) costs one store read per app and interval instead of one per
+ * handshake. Disabling an app or rotating its client key reaches new handshakes within `ttlMs`.
+ * Generic over what the source answers: sync-core caches whole tenant apps with it.
  */
-export class CachedAppDirectory implements AppDirectory {
-  private readonly entries = new Map<string, { entry: Promise<AppEntry | null>; expiresAt: number }>();
+export class CachedAppDirectory<T = AppEntry> {
+  private readonly entries = new Map<string, { entry: Promise<T | null>; expiresAt: number }>();
 
   public constructor(
-    private readonly source: AppDirectory,
+    private readonly source: { find(workspaceId: string, appId: string): Promise<T | null> },
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  public find(workspaceId: string, appId: string): Promise<AppEntry | null> {
+  public find(workspaceId: string, appId: string): Promise<T | null> {
     const key = `${workspaceId}_${appId}`;
     const now = this.now();
     const cached = this.entries.get(key);

@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Registry } from 'prom-client';
-import { CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
+import { APP_CACHE_TTL_MS, CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
 import { DeviceRepository, Devices } from '@pushsync/devices';
 import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream } from '@pushsync/platform';
 import { encodeRecord, PUSH_DEVICE_WORK_TOPIC, pushWorkOf } from '@pushsync/push';
@@ -14,9 +14,6 @@ import type { CometEnv } from '../shared/envs';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { cometTlsCredentials } from './tls-certificate';
 import { attachSocket, createWebSocketUpgrade } from './transports';
-
-/** How long a handshake may rely on a cached app and client key (docs/comet.md). */
-const APP_CACHE_TTL_MS = 5000;
 
 export const COMET_ENV = Symbol('CometEnv');
 
