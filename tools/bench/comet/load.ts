@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { encodeDelivery, nodeSubject } from '@pushsync/comet';
 import { createFrame, decodeFrame, encodeFrame, FrameReader, lengthPrefixed } from '@pushsync/protocol';
-import { percentile, round, type ConnectResult, type FanoutResult, type FanoutRound, type FromLoad, type LoadConfig, type ToLoad, type UnicastResult } from './shared';
+import { percentile, round } from '../process-meter';
+import type { ConnectResult, FanoutResult, FanoutRound, FromLoad, LoadConfig, ToLoad, UnicastResult } from './shared';
 
 const config = JSON.parse(process.env.BENCH_LOAD_CONFIG ?? '{}') as LoadConfig;
 

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +15,11 @@ import mongoose from 'mongoose';
 import { connect as connectNats } from 'nats';
 import { MongoStore } from '@pushsync/platform';
 import { instanceIdOf, TenantAppRepository } from '@pushsync/tenancy';
-import { parseArgs, round, UsageError, USAGE, type BenchOptions, type ConnectResult, type FanoutResult, type FromLoad, type LoadConfig, type ToLoad, type UnicastResult } from './shared';
+import { CpuMeter, infraEnv, infraPids, round } from '../process-meter';
+import { parseArgs, UsageError, USAGE, type BenchOptions, type ConnectResult, type FanoutResult, type FromLoad, type LoadConfig, type ToLoad, type UnicastResult } from './shared';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const GATEWAY_MAIN = join(ROOT, 'dist/apps/comet-gateway/src/main.js');
-const CLK_TCK = 100;
 /** File descriptors a process needs besides its connections (listeners, NATS, Kafka, Mongo, node internals). */
 const FD_MARGIN = 512;
 
@@ -38,17 +38,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** NATS_URL, KAFKA_BROKERS, MONGO_URL from the environment, else from tools/infra/env. */
-function infraEnv(): { natsUrl: string; kafkaBrokers: string; mongoUrl: string } {
-  const fromScript: Record<string, string> = {};
-  if (!process.env.NATS_URL || !process.env.KAFKA_BROKERS || !process.env.MONGO_URL) {
-    const out = execFileSync(join(ROOT, 'tools/infra/env'), { encoding: 'utf8' });
-    for (const match of out.matchAll(/^export (\w+)=(.*)$/gm)) fromScript[match[1]!] = match[2]!.replace(/^['"]|['"]$/g, '');
-  }
-  const get = (name: string) => process.env[name] ?? fromScript[name] ?? '';
-  return { natsUrl: get('NATS_URL'), kafkaBrokers: get('KAFKA_BROKERS'), mongoUrl: get('MONGO_URL') };
 }
 
 function hardFileLimit(): number {
@@ -74,36 +63,9 @@ function tail(path: string, bytes = 4000): string {
   }
 }
 
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
-  } catch {
-    return NaN;
-  }
-}
-
 function rssBytesOf(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : NaN;
-}
-
-/** Pids of the infrastructure servers, to charge their CPU to each phase. */
-function infraPids(): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (comm.startsWith('nats-server')) found.nats = Number(entry);
-      else if (comm.startsWith('ferretdb')) found.ferretdb = Number(entry);
-      else if (comm === 'java' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka')) found.kafka = Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 async function scrape(httpPort: number): Promise<Record<string, number>> {
@@ -139,19 +101,20 @@ async function settledMemory(pid: number, httpPort: number, samples = 3): Promis
 /** CPU seconds of the gateway and the infrastructure over one phase, and the gateway's event-loop lag then. */
 class PhaseMeter {
   private readonly start: number;
-  private readonly cpu0: Record<string, number>;
+  private readonly cpu: CpuMeter;
 
   public constructor(
-    private readonly pids: Record<string, number>,
+    pids: Record<string, number | number[]>,
     private readonly httpPort: number,
   ) {
     this.start = performance.now();
-    this.cpu0 = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+    this.cpu = new CpuMeter(pids, { self: false });
+    this.cpu.begin();
   }
 
   public async finish(): Promise<{ wallSeconds: number; cpuSeconds: Record<string, number>; gatewayCpuShare: number; gatewayLoopLagP99Ms: number; gatewayLoopLagMaxMs: number }> {
     const wallSeconds = (performance.now() - this.start) / 1000;
-    const cpuSeconds = Object.fromEntries(Object.entries(this.pids).map(([name, pid]) => [name, round(cpuSecondsOf(pid) - this.cpu0[name]!, 2)]));
+    const { cpuSeconds } = this.cpu.end();
     const metrics = await scrape(this.httpPort).catch(() => ({}) as Record<string, number>);
     return {
       wallSeconds: round(wallSeconds, 2),
@@ -343,7 +306,7 @@ async function main(): Promise<void> {
       if (ready) break;
       await sleep(250);
     }
-    const pids = { gateway: gatewayPid, ...infraPids() };
+    const pids: Record<string, number | number[]> = { gateway: gatewayPid, ...infraPids() };
     log(`gateway ready (pid ${gatewayPid}, node ${nodeId}); infrastructure pids ${JSON.stringify(pids)}`);
     await sleep(2000);
     const before = await settledMemory(gatewayPid, httpPort);

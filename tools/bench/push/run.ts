@@ -8,18 +8,18 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { AdminClient, ClusterProcesses, ServiceProcess, freePort, type ClusterService } from '@pushsync/testing';
+import { CpuMeter, infraPids, loadInfraEnv, percentile, round } from '../process-meter';
 import { SignedSender } from '../sync/sender';
 import type { DriverConfig, FromDriver, ToDriver } from './driver-messages';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const CLK_TCK = 100;
 const CLUSTER_SERVICES: ClusterService[] = ['sync-core', 'push-core', 'comet-gateway', 'api-gateway'];
 /** Descriptors a comet process needs besides its device sockets (store, bus, HTTP, logs). */
 const FD_HEADROOM = 600;
@@ -92,82 +92,8 @@ function log(text: string): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const epochNow = () => performance.timeOrigin + performance.now();
 
-function round(value: number, digits = 1): number {
-  if (!Number.isFinite(value)) return value;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 function hardFileLimit(): number {
   return Number(execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
-}
-
-/** NATS_URL, KAFKA_BROKERS, MONGO_URL from the environment, else from tools/infra/env (ClusterProcesses reads process.env). */
-function loadInfraEnv(): void {
-  if (process.env.NATS_URL && process.env.KAFKA_BROKERS && process.env.MONGO_URL) return;
-  const out = execFileSync(join(ROOT, 'tools/infra/env'), { encoding: 'utf8' });
-  for (const match of out.matchAll(/^export (\w+)=(.*)$/gm)) process.env[match[1]!] ??= match[2]!.replace(/^['"]|['"]$/g, '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU seconds per process over a phase, from /proc/<pid>/stat.
-
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
-function infraPids(): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (comm.startsWith('nats-server')) found.nats = Number(entry);
-      else if (comm.startsWith('ferretdb')) found.ferretdb = Number(entry);
-      else if (comm === 'java' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka')) found.kafka = Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-class CpuMeter {
-  private start: Record<string, number> = {};
-  private wall = 0;
-
-  public constructor(private readonly pids: Record<string, number>) {}
-
-  public begin(): void {
-    this.wall = performance.now();
-    this.start = this.sample();
-  }
-
-  public end(): { wallSeconds: number; cpuSeconds: Record<string, number> } {
-    const now = this.sample();
-    const cpuSeconds: Record<string, number> = {};
-    for (const [name, value] of Object.entries(now)) cpuSeconds[name] = round(value - (this.start[name] ?? NaN), 2);
-    return { wallSeconds: round((performance.now() - this.wall) / 1000, 2), cpuSeconds };
-  }
-
-  private sample(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.pids)) out[name] = cpuSecondsOf(pid);
-    const self = process.cpuUsage();
-    out.bench = (self.user + self.system) / 1e6;
-    return out;
-  }
 }
 
 /** The load average and the busiest processes (other sessions share this machine): to stderr, and the load average for the summary. */
@@ -195,7 +121,7 @@ function machineSnapshot(label: string): number[] {
 interface Server {
   baseUrl: string;
   cometPorts: number[];
-  pids: Record<string, number>;
+  pids: Record<string, number | number[]>;
   /** A service that exited by itself, with the end of its output; undefined while all run. */
   exited(): string | undefined;
   stop(): Promise<void>;
@@ -288,7 +214,7 @@ async function startCluster(gateways: number): Promise<Server> {
   }
   const services: Array<[string, ServiceProcess]> = CLUSTER_SERVICES.map((name) => [name, cluster.process(name)]);
   extras.forEach((extra, i) => services.push([`comet-gateway-${i + 1}`, extra]));
-  const pids: Record<string, number> = { ...infraPids() };
+  const pids: Record<string, number | number[]> = { ...infraPids() };
   for (const [name, service] of services) pids[name] = childOf(service)!.pid!;
   return { baseUrl: cluster.baseUrl('api-gateway'), cometPorts, pids, exited: () => exitedOf(services), stop };
 }
@@ -414,9 +340,9 @@ async function acceptPhase(server: Server) {
       attempted: result.attempted,
       accepted: latencies.length,
       perSecond: round(latencies.length / result.seconds, 0),
-      p50Ms: round(percentile(latencies, 50)),
-      p99Ms: round(percentile(latencies, 99)),
-      maxMs: round(latencies[latencies.length - 1] ?? NaN),
+      p50Ms: round(percentile(latencies, 50), 1),
+      p99Ms: round(percentile(latencies, 99), 1),
+      maxMs: round(latencies[latencies.length - 1] ?? NaN, 1),
       errors: codes,
       cpu,
     };
@@ -450,7 +376,7 @@ async function broadcastPhase(server: Server, devices: number) {
     }),
   );
   try {
-    const pids: Record<string, number> = { ...server.pids };
+    const pids: Record<string, number | number[]> = { ...server.pids };
     drivers.forEach((driver) => (pids[driver.name] = driver.child.pid!));
     const connectMeter = new CpuMeter(pids);
     log(`broadcast: opening ${devices} connections from ${driverCount} drivers to ${server.cometPorts.length} comet listener(s)`);
@@ -498,11 +424,11 @@ async function broadcastPhase(server: Server, devices: number) {
       received: latencies.length,
       openAtEnd: stillOpen,
       lostConnections: reports.reduce((sum, report) => sum + report.lostConnections, 0),
-      apiMs: round(answer.ms),
-      firstMs: round(latencies[0] ?? NaN),
-      p50Ms: round(percentile(latencies, 50)),
-      p99Ms: round(percentile(latencies, 99)),
-      lastMs: latencies.length === open ? round(latencies[latencies.length - 1]!) : null,
+      apiMs: round(answer.ms, 1),
+      firstMs: round(latencies[0] ?? NaN, 1),
+      p50Ms: round(percentile(latencies, 50), 1),
+      p99Ms: round(percentile(latencies, 99), 1),
+      lastMs: latencies.length === open ? round(latencies[latencies.length - 1]!, 1) : null,
       waitedMs: round(waitedMs, 0),
       connectPerSecond: connect.perSecond,
       connect,

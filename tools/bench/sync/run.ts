@@ -6,20 +6,17 @@
  * connected raw devices, catch-up of one offline device. Progress goes to stderr; the last line of
  * stdout is one JSON summary. Parameters: BENCH_* environment variables, see tools/bench/README.md.
  */
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { instanceIdOf } from '@pushsync/tenancy';
 import { AdminClient, ClusterProcesses, freePort, type ClusterService } from '@pushsync/testing';
+import { CpuMeter, infraPids, loadInfraEnv, percentile, round } from '../process-meter';
 import { SyncDevice, type DeviceApp, type OnSync, type SyncOps } from './devices';
 import { SignedSender } from './sender';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const CLK_TCK = 100;
 const SERVICES: ClusterService[] = ['sync-core', 'push-core', 'comet-gateway', 'api-gateway'];
 
 function intEnv(name: string, fallback: number): number {
@@ -58,82 +55,6 @@ function log(text: string): void {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function round(value: number, digits = 2): number {
-  if (!Number.isFinite(value)) return value;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** NATS_URL, KAFKA_BROKERS, MONGO_URL from the environment, else from tools/infra/env (ClusterProcesses reads process.env). */
-function loadInfraEnv(): void {
-  if (process.env.NATS_URL && process.env.KAFKA_BROKERS && process.env.MONGO_URL) return;
-  const out = execFileSync(join(ROOT, 'tools/infra/env'), { encoding: 'utf8' });
-  for (const match of out.matchAll(/^export (\w+)=(.*)$/gm)) process.env[match[1]!] ??= match[2]!.replace(/^['"]|['"]$/g, '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU accounting per phase: /proc/<pid>/stat of the services, the infrastructure and this process.
-
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
-function infraPids(): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (comm.startsWith('nats-server')) found.nats = Number(entry);
-      else if (comm.startsWith('ferretdb')) found.ferretdb = Number(entry);
-      else if (comm.startsWith('postgres') && !found.postgres) found.postgres = Number(entry);
-      else if (comm === 'java' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka')) found.kafka = Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-class CpuMeter {
-  private start: Record<string, number> = {};
-  private wall = 0;
-
-  public constructor(private readonly pids: Record<string, number>) {}
-
-  public begin(): void {
-    this.wall = performance.now();
-    this.start = this.sample();
-  }
-
-  /** CPU seconds per process since begin(), and the wall seconds. */
-  public end(): { wallSeconds: number; cpuSeconds: Record<string, number> } {
-    const now = this.sample();
-    const cpuSeconds: Record<string, number> = {};
-    for (const [name, value] of Object.entries(now)) cpuSeconds[name] = round(value - (this.start[name] ?? NaN), 2);
-    return { wallSeconds: round((performance.now() - this.wall) / 1000, 2), cpuSeconds };
-  }
-
-  private sample(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.pids)) out[name] = cpuSecondsOf(pid);
-    const self = process.cpuUsage();
-    out.bench = (self.user + self.system) / 1e6;
-    return out;
-  }
-}
 
 /** The busiest processes of `top -b -n1` to stderr (what the README's bottleneck notes come from). */
 function topSnapshot(label: string, names: Map<number, string>): void {
@@ -485,7 +406,7 @@ async function onFreshCluster<T>(phase: string, result: Record<string, unknown>,
     log(`${phase}: starting ${SERVICES.join(', ')} (database ${mongoUrl.slice(mongoUrl.lastIndexOf('/') + 1)})`);
     await cluster.start(SERVICES);
     const names = new Map<number, string>();
-    const pids: Record<string, number> = {};
+    const pids: Record<string, number | number[]> = {};
     for (const service of SERVICES) {
       // ServiceProcess keeps its child private; the bench only reads its pid for /proc.
       const pid = (cluster.process(service) as unknown as { child?: ChildProcess }).child?.pid;
@@ -494,9 +415,9 @@ async function onFreshCluster<T>(phase: string, result: Record<string, unknown>,
         names.set(pid, service);
       }
     }
-    for (const [name, pid] of Object.entries(infraPids())) {
-      pids[name] = pid;
-      names.set(pid, name);
+    for (const [name, infra] of Object.entries(infraPids())) {
+      pids[name] = infra;
+      for (const pid of infra) names.set(pid, name);
     }
     names.set(process.pid, 'bench');
     const gateway = cluster.baseUrl('api-gateway');
