@@ -16,8 +16,12 @@ type MongoDocument = mongoose.mongo.Document;
 type MongoCollection<D extends MongoDocument> = mongoose.mongo.Collection<D>;
 
 const DUPLICATE_KEY = 11000;
-/** FerretDB 1.x (SQLite) reports a unique index refusing an update as InternalError (code 1) with SQLite's message. */
-const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed/;
+/**
+ * FerretDB 1.x reports a unique index refusing an update as InternalError (code 1) with its backend's
+ * message: SQLite's "UNIQUE constraint failed", PostgreSQL's "duplicate key value violates unique
+ * constraint ... (SQLSTATE 23505)".
+ */
+const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed|SQLSTATE 23505/;
 
 /**
  * FerretDB 1.x (SQLite) refusing a write transaction because another connection wrote first:
