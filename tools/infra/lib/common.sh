@@ -24,7 +24,7 @@ ALL_SERVICES=(nats kafka mongo)
 # Every port the servers use, with its default. Explicit environment values win, then the
 # values recorded when the running instance was started, then these defaults.
 # (No associative arrays: the docker path should also work with macOS's bash 3.2.)
-ALL_PORT_VARS="NATS_PORT NATS_MONITOR_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT MONGO_DEBUG_PORT"
+ALL_PORT_VARS="NATS_PORT NATS_MONITOR_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT MONGO_DEBUG_PORT MONGO_PG_PORT"
 
 port_default() {
   case $1 in
@@ -34,6 +34,7 @@ port_default() {
     KAFKA_CONTROLLER_PORT) echo 9093 ;;
     MONGO_PORT) echo 27017 ;;
     MONGO_DEBUG_PORT) echo 8088 ;;
+    MONGO_PG_PORT) echo 5439 ;;
   esac
 }
 
@@ -41,7 +42,7 @@ service_ports() {
   case $1 in
     nats) echo "NATS_PORT NATS_MONITOR_PORT" ;;
     kafka) echo "KAFKA_PORT KAFKA_CONTROLLER_PORT" ;;
-    mongo) echo "MONGO_PORT MONGO_DEBUG_PORT" ;;
+    mongo) echo "MONGO_PORT MONGO_DEBUG_PORT MONGO_PG_PORT" ;;
   esac
 }
 
@@ -331,10 +332,10 @@ apt_install() {
   mkdir -p "${log%/*}"
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* by hand"
   info "apt-get install $* (log: $log)"
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
     info "apt-get install failed; running apt-get update and retrying"
     run_logged "$log" as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    run_logged "$log" as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    run_logged "$log" as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends "$@"
   fi
 }
 

@@ -1,5 +1,7 @@
 # shellcheck shell=bash disable=SC2153 # port variables are set by resolve_ports
-# MongoDB wire protocol: FerretDB 1.x with its SQLite backend (pure Go, no other server).
+# MongoDB wire protocol: FerretDB 1.x on PostgreSQL (lib/postgres.sh), or with
+# FERRETDB_BACKEND=sqlite on its SQLite backend (pure Go, no other server, much slower: see
+# tools/infra/README.md).
 #
 # Built from the Go module with the Go tool: `go install ...@v1.24.x` cannot work (the version
 # package embeds build/version/version.txt, which only `go generate` + git produce), so the
@@ -8,9 +10,16 @@
 
 FERRETDB_VERSION=${FERRETDB_VERSION:-v1.24.2}
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_BACKEND=${FERRETDB_BACKEND:-postgresql}
 MONGO_PATTERN=ferretdb
 
-ferretdb_bin() { printf '%s/ferretdb/ferretdb-%s' "$PUSHSYNC_CACHE" "$FERRETDB_VERSION"; }
+case $FERRETDB_BACKEND in
+  postgresql | sqlite) ;;
+  *) die "FERRETDB_BACKEND must be postgresql or sqlite, got '$FERRETDB_BACKEND'" ;;
+esac
+
+# Both backends compiled in (earlier builds had SQLite only, hence the suffix).
+ferretdb_bin() { printf '%s/ferretdb/ferretdb-%s-pg' "$PUSHSYNC_CACHE" "$FERRETDB_VERSION"; }
 
 mongo_installed() { [[ -x "$(ferretdb_bin)" ]]; }
 
@@ -33,8 +42,7 @@ mongo_install() {
   chmod -R u+w "$dir"
   printf '%s\n' "$FERRETDB_VERSION" >"$dir/build/version/version.txt"
   printf 'pushsync-tools-infra\n' >"$dir/build/version/package.txt"
-  # ferretdb_no_postgresql: only the SQLite backend is used; saves build time and 6 MB.
-  if ! (cd "$dir" && go build -trimpath -tags ferretdb_no_postgresql -ldflags="-s -w" -o "$bin.tmp" ./cmd/ferretdb) >>"$log" 2>&1; then
+  if ! (cd "$dir" && go build -trimpath -ldflags="-s -w" -o "$bin.tmp" ./cmd/ferretdb) >>"$log" 2>&1; then
     rm -rf "$dir" "$bin.tmp"
     fail_with_log mongo-install "$log" "go build of FerretDB $FERRETDB_VERSION failed"
   fi
@@ -43,20 +51,30 @@ mongo_install() {
   ok "mongo: built $("$bin" --version 2>&1 | head -n 1) -> $bin"
 }
 
-mongo_running() { pid_alive "$(svc_pidfile mongo)" "$MONGO_PATTERN" >/dev/null; }
+mongo_running() {
+  pid_alive "$(svc_pidfile mongo)" "$MONGO_PATTERN" >/dev/null || return 1
+  [[ $FERRETDB_BACKEND == sqlite ]] || pg_running
+}
 
 mongo_start() {
-  local dir
+  local dir backend
   dir=$(svc_dir mongo)
-  mkdir -p "$dir/data" "$dir/state"
+  mkdir -p "$dir/data" "$dir/state" "$PUSHSYNC_CACHE/logs"
   port_open "$MONGO_PORT" && die "mongo: 127.0.0.1:$MONGO_PORT is already in use by another process (set MONGO_PORT)"
   port_open "$MONGO_DEBUG_PORT" && die "mongo: 127.0.0.1:$MONGO_DEBUG_PORT is already in use by another process (set MONGO_DEBUG_PORT)"
   record_ports mongo
+  if [[ $FERRETDB_BACKEND == sqlite ]]; then
+    backend=(--handler=sqlite "--sqlite-url=file:$dir/data/")
+  else
+    pg_install
+    pg_start
+    backend=(--handler=postgresql "--postgresql-url=postgres://postgres@127.0.0.1:$MONGO_PG_PORT/postgres")
+  fi
   start_daemon "$(svc_pidfile mongo)" "$(svc_log mongo)" \
-    "$(ferretdb_bin)" --handler=sqlite "--sqlite-url=file:$dir/data/" \
+    "$(ferretdb_bin)" "${backend[@]}" \
     "--listen-addr=127.0.0.1:$MONGO_PORT" "--debug-addr=127.0.0.1:$MONGO_DEBUG_PORT" \
     "--state-dir=$dir/state" --telemetry=disable --log-level=info
-  info "mongo: started pid $(cat "$(svc_pidfile mongo)") (FerretDB $FERRETDB_VERSION, SQLite), log: $(svc_log mongo)"
+  info "mongo: started pid $(cat "$(svc_pidfile mongo)") (FerretDB $FERRETDB_VERSION, $FERRETDB_BACKEND), log: $(svc_log mongo)"
 }
 
 # mongo_hello PORT: send OP_MSG {hello: 1, $db: "admin"} (request id 42) and check the reply
@@ -86,9 +104,19 @@ mongo_probe() {
 
 mongo_wait() {
   wait_ready mongo "$(svc_log mongo)" "$(svc_pidfile mongo)" "$MONGO_PATTERN" mongo_probe
-  ok "mongo: ready on 127.0.0.1:$MONGO_PORT (FerretDB, SQLite files in $(svc_dir mongo)/data)"
+  if [[ $FERRETDB_BACKEND == sqlite ]]; then
+    ok "mongo: ready on 127.0.0.1:$MONGO_PORT (FerretDB, SQLite files in $(svc_dir mongo)/data)"
+  else
+    ok "mongo: ready on 127.0.0.1:$MONGO_PORT (FerretDB on PostgreSQL 127.0.0.1:$MONGO_PG_PORT, data in $(pg_data))"
+  fi
 }
 
-mongo_stop() { stop_pid mongo "$(svc_pidfile mongo)" "$MONGO_PATTERN"; }
+mongo_stop() {
+  stop_pid mongo "$(svc_pidfile mongo)" "$MONGO_PATTERN"
+  pg_stop
+}
 
-mongo_clean() { rm -rf "$(svc_dir mongo)/data" "$(svc_dir mongo)/state"; }
+mongo_clean() {
+  rm -rf "$(svc_dir mongo)/data" "$(svc_dir mongo)/state"
+  pg_clean
+}
