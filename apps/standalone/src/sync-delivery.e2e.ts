@@ -198,6 +198,27 @@ describe('standalone: sync delivery', () => {
     await expectNothing(again.client);
   });
 
+  it('catches up a backlog of several frames in order: the newest N that pass the filters, a frame after each ack', async () => {
+    const bizType = await newConfig({ pushRange: 'SPECIFY', pushObject: 'DEVICE', persistent: true, threshold: 30 });
+    const { client, token } = await connect();
+    client.close();
+    await client.waitClosed();
+    // 3,000-character payloads: about 16 to a frame (48 KiB), so 30 take two frames; every fifth is for iOS only.
+    const label = (n: number) => `c${n}:`.padEnd(3000, '.');
+    for (let n = 1; n <= 50; n++) expect(await send('single', { bizType, linkToken: token, payload: label(n), ...(n % 5 === 0 ? { osType: 'IOS' } : {}) })).toBe('SUCCESS');
+    const again = await connect({ deviceToken: token });
+    const frames: string[][] = [];
+    while (frames.flat().length < 30) {
+      const data = await nextSync(again.client);
+      frames.push(payloads(data));
+      ack(again.client, data);
+    }
+    const forAndroid = Array.from({ length: 50 }, (_, i) => i + 1).filter((n) => n % 5 !== 0);
+    expect(frames.flat()).toEqual(forAndroid.slice(-30).map(label));
+    expect(frames.length).toBeGreaterThan(1);
+    await expectNothing(again.client);
+  });
+
   it('holds data with a future validTimeStart until then', async () => {
     const bizType = await newConfig({ pushRange: 'SPECIFY', pushObject: 'DEVICE', persistent: true });
     const { client, token } = await connect();

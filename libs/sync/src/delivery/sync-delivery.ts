@@ -61,6 +61,8 @@ interface ChannelState {
   point: number;
   /** Every id up to here was sent, skipped or trimmed. */
   scannedUpTo: number;
+  /** A catch-up's newest-N cut was made and batches of it remain: the next ones are read forward from scannedUpTo. */
+  catchingUp: boolean;
   /** Sent and not acknowledged, by first id, ascending. */
   inflight: Map<number, SentBatch>;
   timer: NodeJS.Timeout | undefined;
@@ -250,6 +252,7 @@ export class SyncDelivery {
       loaded: false,
       point: 0,
       scannedUpTo: 0,
+      catchingUp: false,
       inflight: new Map(),
       timer: undefined,
       backoffMs: this.options.ackTimeoutMs,
@@ -324,6 +327,7 @@ export class SyncDelivery {
    */
   private async sendNew(state: DeviceState, channel: ChannelState): Promise<void> {
     if (channel.inflight.size > 0) return;
+    if (channel.catchingUp) return this.sendNextOfCatchUp(state, channel);
     const limit = channel.config.persistent ? (channel.config.threshold ?? DEFAULT_THRESHOLD) : Number.POSITIVE_INFINITY;
     const chosen: Oplog[] = [];
     let highest = channel.scannedUpTo;
@@ -343,8 +347,33 @@ export class SyncDelivery {
     // One batch per channel is in flight at a time; what the first batch leaves out goes after its ack.
     const [first = [], ...rest] = batchesOf(chosen, this.options);
     channel.scannedUpTo = rest.length > 0 ? first.at(-1)!.id : highest;
+    channel.catchingUp = rest.length > 0;
     await this.sendOps(state, channel, first);
     await this.settlePoint(channel);
+  }
+
+  /**
+   * The next batch of a catch-up whose newest-N cut was made, read forward from scannedUpTo one
+   * batch at a time. Reading the newest N again after every ack made a 10,000-oplog catch-up read
+   * its channel's oplogs 25 times over. Oplogs arriving meanwhile are read on the way; the cut is
+   * made again once the catch-up ends.
+   */
+  private async sendNextOfCatchUp(state: DeviceState, channel: ChannelState): Promise<void> {
+    for (;;) {
+      const page = await this.oplogs.after(channel.ref, channel.scannedUpTo, this.options.batchMaxOps);
+      const eligible = page.filter((oplog) => this.eligible(state, oplog));
+      const [first = []] = batchesOf(eligible, this.options);
+      if (first.length < eligible.length) channel.scannedUpTo = first.at(-1)!.id;
+      else {
+        channel.scannedUpTo = page.at(-1)?.id ?? channel.scannedUpTo;
+        if (page.length < this.options.batchMaxOps) channel.catchingUp = false;
+        // A full page with nothing to send: no ack will come to read on, so read on now.
+        if (first.length === 0 && channel.catchingUp) continue;
+      }
+      await this.sendOps(state, channel, first);
+      await this.settlePoint(channel);
+      return;
+    }
   }
 
   /** Filters of mss.md §2.7 and the non-persistent rule of DECISIONS D3, for this device now. */
