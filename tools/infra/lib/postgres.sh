@@ -26,6 +26,9 @@ pg_installed() { [[ -x "$(pg_bindir)/postgres" && -x "$(pg_bindir)/initdb" ]]; }
 
 pg_install() {
   pg_installed && return 0
+  # Only the binaries are wanted: no distribution cluster on 5432 started by the package's setup.
+  as_root mkdir -p /etc/postgresql-common/createcluster.d
+  printf 'create_main_cluster = false\n' | as_root tee /etc/postgresql-common/createcluster.d/pushsync.conf >/dev/null
   apt_install postgresql
   pg_installed || die "mongo: PostgreSQL binaries not found under /usr/lib/postgresql/*/bin after installing (set PG_BINDIR)"
 }
