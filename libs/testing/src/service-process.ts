@@ -33,8 +33,8 @@ export class ServiceProcess {
   }
 
   public start(): this {
-    // SERVICE_CPU_PROFILE_DIR: each service writes a V8 CPU profile there when it stops (benchmark investigations).
-    const profileDir = process.env.SERVICE_CPU_PROFILE_DIR;
+    // SERVICE_CPU_PROFILE_DIR (in the service's env or this process's): the service writes a V8 CPU profile there when it stops.
+    const profileDir = this.env.SERVICE_CPU_PROFILE_DIR ?? process.env.SERVICE_CPU_PROFILE_DIR;
     const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${this.app}.${Date.now()}.cpuprofile`] : [];
     const child = spawn(process.execPath, [...profiling, '-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'dist/apps', this.app, 'src/main.js')], {
       cwd: ROOT,

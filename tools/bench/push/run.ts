@@ -134,7 +134,7 @@ function serviceEnv(): Record<string, string> {
     COMET_HANDSHAKE_BURST: '1000000',
     COMET_HANDSHAKE_PER_SECOND: '1000000',
     LOG_LEVEL: 'warn',
-    ...(flags['cpu-prof'] ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: flags['cpu-prof'] } : {}),
+    ...(flags['cpu-prof'] ? { SERVICE_CPU_PROFILE_DIR: flags['cpu-prof'] } : {}),
   };
 }
 
