@@ -39,6 +39,11 @@ export class CachedAppDirectory<T = AppEntry> {
     return entry;
   }
 
+  /** Forgets every answer: the next find of each app reads the source. */
+  public clear(): void {
+    this.entries.clear();
+  }
+
   private evictExpired(now: number): void {
     for (const [key, cached] of this.entries) if (cached.expiresAt <= now) this.entries.delete(key);
   }

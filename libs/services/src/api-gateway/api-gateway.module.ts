@@ -22,6 +22,7 @@ import { PushController } from './tenant/push.controller';
 import { TemplatesController } from './tenant/templates.controller';
 import { TenantAuthenticator } from './tenant/tenant-authenticator';
 import { TenantGuard } from './tenant/tenant.guard';
+import { TenantCredentials } from './tenant/tenant-credentials';
 import { WebapiSyncController } from './tenant/webapi-sync.controller';
 
 /** Tenant API faces, admin API, authentication and OpenAPI. */
@@ -35,6 +36,7 @@ export class ApiGatewayModule {
       providers: [
         { provide: API_GATEWAY_OPTIONS, useValue: { PUSHSYNC_ADMIN_KEY: options.PUSHSYNC_ADMIN_KEY, RATE_LIMIT_PER_APP: options.RATE_LIMIT_PER_APP } },
         TenancyServices,
+        TenantCredentials,
         BootstrapOwner,
         AdminGuard,
         TenantAuthenticator,

@@ -40,6 +40,8 @@ export class TenantAdministration {
     private readonly operations: OperationRecordRepository,
     private readonly platformKeys: PlatformKeys,
     private readonly now: () => number,
+    /** Told after a change to what authenticates the app's requests or connections (caches forget it). */
+    private readonly appChanged: (instanceId: string) => Promise<void> = async () => undefined,
   ) {}
 
   public async createApp(operator: Operator, input: { appId: string; workspaceId: string; name?: string }): Promise<TenantApp> {
@@ -89,6 +91,7 @@ export class TenantAdministration {
     const updated = await this.apps.update(workspaceId, appId, { status, updatedAt: this.now() });
     if (!updated) throw new AppNotFoundError(instanceIdOf(workspaceId, appId));
     await this.record(operator, updated._id, status === 'active' ? 'APP_ENABLE' : 'APP_DISABLE', {});
+    await this.appChanged(updated._id);
     return updated;
   }
 
@@ -107,6 +110,7 @@ export class TenantAdministration {
     for (const [field, fieldDiff] of Object.entries(diff)) {
       await this.record(operator, instanceId, settingAction(field as keyof AppSettingsChange, fieldDiff.to), { [field]: field === 'rsaPublicKey' ? { from: '[key]', to: '[key]' } : fieldDiff });
     }
+    await this.appChanged(instanceId);
     return updated;
   }
 
@@ -122,6 +126,7 @@ export class TenantAdministration {
     const updated = await this.apps.update(workspaceId, appId, { clientKey: newClientKey(), updatedAt: this.now() });
     if (!updated) throw new AppNotFoundError(instanceId);
     await this.record(operator, instanceId, 'CLIENT_KEY_ROTATE', {});
+    await this.appChanged(instanceId);
     return updated;
   }
 
@@ -145,6 +150,7 @@ export class TenantAdministration {
     const revoked = await this.accessKeys.revoke(workspaceId, appId, accessKeyId, this.now());
     if (!revoked) throw new NotFoundError(`active access key ${accessKeyId} of app ${instanceIdOf(workspaceId, appId)}`, 'ACCESS_KEY_NOT_FOUND');
     await this.record(operator, instanceIdOf(workspaceId, appId), 'ACCESS_KEY_REVOKE', { accessKeyId });
+    await this.appChanged(instanceIdOf(workspaceId, appId));
     return revoked;
   }
 

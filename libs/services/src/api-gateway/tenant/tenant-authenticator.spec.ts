@@ -1,20 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { InProcessKeyValue, SqliteStore } from '@pushsync/platform';
+import { eventually } from '@pushsync/platform/testing';
+import { InProcessBus, InProcessKeyValue, SqliteStore } from '@pushsync/platform';
 import { Lifecycle } from '@pushsync/runtime';
 import { signRestV1, type Operator, type SignedHttpRequest } from '@pushsync/tenancy';
 import { TenancyRepositories } from '../../shared/tenancy-repositories';
 import { TenancyServices } from '../tenancy-services';
 import { TenantAuthenticator } from './tenant-authenticator';
+import { TenantCredentials } from './tenant-credentials';
 
 const OWNER: Operator = { id: 'owner', role: 'owner', apps: [] };
 
 /** The authenticator over the real embedded store and KV: the three faces' tenant rules. */
 describe('TenantAuthenticator', () => {
   let store: SqliteStore;
+  let bus: InProcessBus;
+  let keyValue: InProcessKeyValue;
   let authenticator: TenantAuthenticator;
   let tenancy: TenancyServices;
   let key: { id: string; secret: string };
+  const clock = { now: () => Date.now() };
+  const logger = pino({ level: 'silent' });
+
+  /** An api-gateway node over the shared store, bus and KV. */
+  const node = async () => {
+    const lifecycle = new Lifecycle();
+    const repositories = new TenancyRepositories(store, lifecycle);
+    const credentials = new TenantCredentials(repositories, bus, clock, logger, lifecycle);
+    const services = new TenancyServices(repositories, credentials, logger, clock);
+    const nodeAuthenticator = new TenantAuthenticator(credentials, clock, keyValue, lifecycle);
+    await lifecycle.startAll();
+    return { tenancy: services, authenticator: nodeAuthenticator };
+  };
 
   const signed = (method: string, url: string, body: string, secret = key.secret): SignedHttpRequest => {
     const [path, query = ''] = url.split('?');
@@ -23,11 +40,9 @@ describe('TenantAuthenticator', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
-    const lifecycle = new Lifecycle();
-    const clock = { now: () => Date.now() };
-    tenancy = new TenancyServices(new TenancyRepositories(store, lifecycle), pino({ level: 'silent' }), clock);
-    authenticator = new TenantAuthenticator(tenancy, clock, new InProcessKeyValue(), lifecycle);
-    await lifecycle.startAll();
+    bus = new InProcessBus();
+    keyValue = new InProcessKeyValue();
+    ({ tenancy, authenticator } = await node());
     await tenancy.administration.createApp(OWNER, { appId: 'APP1', workspaceId: 'ws_prod' });
     await tenancy.administration.createApp(OWNER, { appId: 'APP2', workspaceId: 'ws_prod' });
     const issued = await tenancy.administration.issueAccessKey(OWNER, 'ws_prod', 'APP1');
@@ -69,9 +84,18 @@ describe('TenantAuthenticator', () => {
       await expect(authenticator.restV1(request, { appId: 'APP2', workspaceId: 'ws_prod' }, 'APPID_WRONG')).rejects.toMatchObject({ code: 'APPID_WRONG' });
     });
 
-    it('refuses every request of a disabled app', async () => {
+    it('refuses every request of a disabled app, at once on the node that disabled it', async () => {
+      expect((await authenticator.restV1(signed('GET', '/v1/status', ''), {}, 'APPID_WRONG')).accessKeyId).toBe(key.id);
       await tenancy.administration.setStatus(OWNER, 'ws_prod', 'APP1', 'disabled');
       await expect(authenticator.restV1(signed('GET', '/v1/status', ''), {}, 'APPID_WRONG')).rejects.toMatchObject({ code: 'APP_DISABLED', kind: 'forbidden' });
+    });
+
+    it('refuses a revoked key on every node: the others forget their cached key when the bus tells them', async () => {
+      const other = await node();
+      expect((await other.authenticator.restV1(signed('GET', '/v1/status', ''), {}, 'APPID_WRONG')).accessKeyId).toBe(key.id);
+      await tenancy.administration.revokeAccessKey(OWNER, 'ws_prod', 'APP1', key.id);
+      await expect(authenticator.restV1(signed('GET', '/v1/status', ''), {}, 'APPID_WRONG')).rejects.toMatchObject({ code: 'UNKNOWN_ACCESS_KEY' });
+      await eventually(() => expect(other.authenticator.restV1(signed('GET', '/v1/status', ''), {}, 'APPID_WRONG')).rejects.toMatchObject({ code: 'UNKNOWN_ACCESS_KEY' }), 1000);
     });
   });
 });

@@ -12,7 +12,7 @@ import {
   type TenantApp,
   type VerificationContext,
 } from '@pushsync/tenancy';
-import { TenancyServices } from '../tenancy-services';
+import { TenantCredentials } from './tenant-credentials';
 import { KvNonceStore } from './kv-nonce-store';
 import type { ClaimedApp, TenantContext } from './tenant-context';
 
@@ -43,7 +43,7 @@ export class TenantAuthenticator {
   private replayGuard: ReplayGuard | undefined;
 
   public constructor(
-    private readonly tenancy: TenancyServices,
+    private readonly credentials: TenantCredentials,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KEY_VALUE) keyValue: KeyValue,
     lifecycle: Lifecycle,
@@ -87,7 +87,7 @@ export class TenantAuthenticator {
 
   private async unsigned(claimed: ClaimedApp, mismatchCode: string): Promise<TenantContext> {
     if (!claimed.appId || !claimed.workspaceId) throw new TenantRefusedError('MISSING_AUTHORIZATION', 'authentication', 'the request is not signed (no Authorization header) and names no appId and workspaceId');
-    const app = await this.tenancy.apps.find(claimed.workspaceId, claimed.appId);
+    const app = await this.credentials.app(claimed.workspaceId, claimed.appId);
     if (!app || app.signatureEnabled) throw new TenantRefusedError('MISSING_AUTHORIZATION', 'authentication', 'the request is not signed: send the Authorization header (the app requires signatures)');
     return this.checked(app, null, claimed, mismatchCode);
   }
@@ -110,9 +110,9 @@ export class TenantAuthenticator {
       clock: this.clock,
       replayGuard: this.replayGuard,
       lookupKey: async (accessKeyId) => {
-        const key = await this.tenancy.accessKeys.findActive(accessKeyId);
-        const app = key && (await this.tenancy.apps.find(key.workspaceId, key.appId));
-        if (!key || !app) return undefined;
+        const found = await this.credentials.keyWithApp(accessKeyId);
+        if (!found) return undefined;
+        const { key, app } = found;
         return { secret: key.secret, app, ...(app.rsaPublicKey ? { rsaPublicKeyPem: app.rsaPublicKey } : {}) };
       },
     };
