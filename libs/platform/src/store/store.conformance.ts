@@ -442,17 +442,19 @@ describe.each(backends)('Store conformance: %s', (kind, createBackend) => {
   });
 
   describe('concurrency', () => {
-    it('50 concurrent findOneAndUpdate $inc on one document are atomic (on FerretDB 1.x: asserts its known lost updates instead)', async () => {
+    it('50 concurrent findOneAndUpdate $inc on one document are atomic (on FerretDB 1.x: that each applied at most once)', async () => {
       const counters = await newCollection();
       await counters.insertOne({ _id: 'counter', value: 0 });
       const results = await Promise.all(Array.from({ length: 50 }, () => counters.findOneAndUpdate({ _id: 'counter' }, { $inc: { value: 1 } })));
       const final = (await counters.findOne({ _id: 'counter' }))?.value;
       const deviation = await backend.nonAtomicUpdates();
       if (deviation) {
-        // Known server limitation, not an adapter bug: FerretDB 1.x (SQLite) reads, then writes the
-        // document outside a transaction (FerretDB/FerretDB#3040), so concurrent updates get lost and
-        // the port's atomicity does not hold there. This branch fails once the server becomes atomic.
-        expect(final).toBeLessThan(50);
+        // Known server limitation, not an adapter bug: FerretDB 1.x reads, then writes the document
+        // outside a transaction (FerretDB/FerretDB#3040), so concurrent updates may get lost and the
+        // port's atomicity does not hold there. How many depends on timing: on SQLite some were lost
+        // in every run, on PostgreSQL in some runs only. Code must not rely on it (docs/decisions.md).
+        expect(final).toBeGreaterThanOrEqual(1);
+        expect(final).toBeLessThanOrEqual(50);
         return;
       }
       expect(final).toBe(50);
