@@ -33,8 +33,7 @@ export interface DeliveryHeader {
   messageId?: string;
 }
 
-/** `[4 bytes big-endian: header length N][N bytes: header as UTF-8 JSON][the frame]`: the shape of deliveries and broadcasts on the bus. */
-export function encodeWithHeader(header: object, frame: Uint8Array): Uint8Array {
+export function encodeDelivery(header: DeliveryHeader, frame: Uint8Array): Uint8Array {
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const out = new Uint8Array(4 + head.length + frame.length);
   new DataView(out.buffer).setUint32(0, head.length, false);
@@ -43,29 +42,20 @@ export function encodeWithHeader(header: object, frame: Uint8Array): Uint8Array 
   return out;
 }
 
-/** Splits what encodeWithHeader wrote; the caller checks the header's shape. Throws on a truncated message. */
-export function decodeWithHeader(data: Uint8Array, what: string): { header: unknown; frame: Uint8Array } {
-  if (data.length < 4) throw new Error(`${what} shorter than its header length`);
-  const length = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, false);
-  if (4 + length > data.length) throw new Error(`${what} header runs past the message`);
-  return { header: JSON.parse(Buffer.from(data.subarray(4, 4 + length)).toString('utf8')) as unknown, frame: data.subarray(4 + length) };
-}
-
-export function encodeDelivery(header: DeliveryHeader, frame: Uint8Array): Uint8Array {
-  return encodeWithHeader(header, frame);
-}
-
 /** Throws on anything that is not a delivery of version 1. */
 export function decodeDelivery(data: Uint8Array): { header: DeliveryHeader; frame: Uint8Array } {
-  const decoded = decodeWithHeader(data, 'delivery');
-  const header = decoded.header as DeliveryHeader;
+  if (data.length < 4) throw new Error('delivery shorter than its header length');
+  const length = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, false);
+  if (4 + length > data.length) throw new Error('delivery header runs past the message');
+  const header = JSON.parse(Buffer.from(data.subarray(4, 4 + length)).toString('utf8')) as DeliveryHeader;
   if (header?.v !== 1 || typeof header.instanceId !== 'string' || !Array.isArray(header.tokens) || !header.tokens.every((t) => typeof t === 'string')) {
     throw new Error('not a version 1 delivery header');
   }
   if (header.kick !== undefined && typeof header.kick !== 'string') throw new Error('kick must name a connection id');
   if (header.messageId !== undefined && typeof header.messageId !== 'string') throw new Error('messageId must be a string');
-  if (decoded.frame.length === 0 && header.kick === undefined) throw new Error('delivery without a frame');
-  return { header, frame: decoded.frame };
+  const frame = data.subarray(4 + length);
+  if (frame.length === 0 && header.kick === undefined) throw new Error('delivery without a frame');
+  return { header, frame };
 }
 
 export interface DeliveryReport {
