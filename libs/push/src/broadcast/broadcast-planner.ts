@@ -9,7 +9,7 @@ import { PUSH_STATUS } from '../receipts/push-status';
 import type { PushTask } from '../tasks/push-task';
 import type { TaskRepository } from '../tasks/task.repository';
 import { decodeRecord, encodeRecord, PUSH_BROADCAST_SHARD_TOPIC } from '../topics';
-import { BROADCAST_SHARD_SIZE, type BroadcastShard } from './broadcast';
+import { BROADCAST_SHARD_SIZE, byNode, type BroadcastShard } from './broadcast';
 import type { BroadcastShardRepository } from './broadcast-shard.repository';
 
 /** Delivery ids per `$in` query when looking for devices that acknowledged already. */
@@ -126,14 +126,4 @@ function oncePerUser(devices: ConnectedDevice[], users: Map<string, string>): Co
     reachedUsers.add(userId);
     return true;
   });
-}
-
-function byNode(devices: ConnectedDevice[]): BroadcastShard['targets'] {
-  const tokensOf = new Map<string, string[]>();
-  for (const { token, node } of devices) {
-    const tokens = tokensOf.get(node);
-    if (tokens === undefined) tokensOf.set(node, [token]);
-    else tokens.push(token);
-  }
-  return [...tokensOf].map(([node, tokens]) => ({ node, tokens }));
 }

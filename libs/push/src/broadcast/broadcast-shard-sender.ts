@@ -7,7 +7,7 @@ import { PUSH_STATUS } from '../receipts/push-status';
 import type { PushTask } from '../tasks/push-task';
 import type { TaskRepository } from '../tasks/task.repository';
 import { decodeRecord, encodeRecord, PUSH_BROADCAST_SHARD_TOPIC } from '../topics';
-import { shardIdOf, type BroadcastCounter, type BroadcastShard } from './broadcast';
+import { byNode, shardIdOf, type BroadcastCounter, type BroadcastShard } from './broadcast';
 import type { BroadcastShardRepository } from './broadcast-shard.repository';
 
 /** The longest a batch of shards waits for rated tasks' next sends; what is not due by then is produced again. */
@@ -120,14 +120,8 @@ export class BroadcastShardSender {
   }
 
   private async sendTo(shard: BroadcastShard, devices: Array<{ node: string; token: string }>, frame: Uint8Array, messageId: string): Promise<void> {
-    const tokensOf = new Map<string, string[]>();
-    for (const { node, token } of devices) {
-      const tokens = tokensOf.get(node);
-      if (tokens === undefined) tokensOf.set(node, [token]);
-      else tokens.push(token);
-    }
     const instanceId = `${shard.workspaceId}_${shard.appId}`;
-    for (const [node, tokens] of tokensOf) {
+    for (const { node, tokens } of byNode(devices)) {
       for (let start = 0; start < tokens.length; start += MAX_TOKENS_PER_DELIVERY) {
         await this.comet.sendToNode(instanceId, node, tokens.slice(start, start + MAX_TOKENS_PER_DELIVERY), frame, messageId);
       }

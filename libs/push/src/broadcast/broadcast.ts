@@ -27,6 +27,13 @@ export function shardIdOf(shard: Pick<BroadcastShard, 'taskId' | 'planId' | 'ind
   return `${shard.taskId}:${shard.planId}:${shard.index}`;
 }
 
-export function sizeOf(shard: Pick<BroadcastShard, 'targets'>): number {
-  return shard.targets.reduce((total, target) => total + target.tokens.length, 0);
+/** Devices grouped by the node holding them, in the order listed. */
+export function byNode(devices: Array<{ token: string; node: string }>): BroadcastShard['targets'] {
+  const tokensOf = new Map<string, string[]>();
+  for (const { token, node } of devices) {
+    const tokens = tokensOf.get(node);
+    if (tokens === undefined) tokensOf.set(node, [token]);
+    else tokens.push(token);
+  }
+  return [...tokensOf].map(([node, tokens]) => ({ node, tokens }));
 }
