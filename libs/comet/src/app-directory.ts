@@ -1,3 +1,5 @@
+import { TtlCache } from '@pushsync/platform';
+
 export interface AppEntry {
   status: 'active' | 'disabled';
   clientKey: string;
@@ -18,33 +20,22 @@ export const APP_CACHE_TTL_MS = 5000;
  * Generic over what the source answers: sync-core caches whole tenant apps with it.
  */
 export class CachedAppDirectory<T = AppEntry> {
-  private readonly entries = new Map<string, { entry: Promise<T | null>; expiresAt: number }>();
+  private readonly cache: TtlCache<T | null>;
 
   public constructor(
     private readonly source: { find(workspaceId: string, appId: string): Promise<T | null> },
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    ttlMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.cache = new TtlCache(ttlMs, now);
+  }
 
   public find(workspaceId: string, appId: string): Promise<T | null> {
-    const key = `${workspaceId}_${appId}`;
-    const now = this.now();
-    const cached = this.entries.get(key);
-    if (cached && cached.expiresAt > now) return cached.entry;
-    const entry = this.source.find(workspaceId, appId);
-    this.entries.set(key, { entry, expiresAt: now + this.ttlMs });
-    // A failed read is not remembered: the next handshake asks again.
-    entry.catch(() => this.entries.delete(key));
-    if (this.entries.size > 10_000) this.evictExpired(now);
-    return entry;
+    return this.cache.get(`${workspaceId}_${appId}`, () => this.source.find(workspaceId, appId));
   }
 
   /** Forgets every answer: the next find of each app reads the source. */
   public clear(): void {
-    this.entries.clear();
-  }
-
-  private evictExpired(now: number): void {
-    for (const [key, cached] of this.entries) if (cached.expiresAt <= now) this.entries.delete(key);
+    this.cache.clear();
   }
 }

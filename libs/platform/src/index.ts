@@ -9,4 +9,5 @@ export * from './config/env';
 export * from './logging/logger';
 export * from './metrics/metrics';
 export * from './health/readiness';
+export * from './cache/ttl-cache';
 export * from './infrastructure';

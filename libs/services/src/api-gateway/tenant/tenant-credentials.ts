@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CACHE_TTL_MS, CachedAppDirectory } from '@pushsync/comet';
-import type { Bus, PlatformLogger } from '@pushsync/platform';
+import { TtlCache, type Bus, type PlatformLogger } from '@pushsync/platform';
 import { BUS, CLOCK, LOGGER, Lifecycle, type Clock } from '@pushsync/runtime';
 import type { AccessKey, TenantApp } from '@pushsync/tenancy';
 import { TenancyRepositories } from '../../shared/tenancy-repositories';
@@ -17,7 +17,7 @@ export const APP_CHANGED_SUBJECT = 'tenancy.app-changed';
  */
 @Injectable()
 export class TenantCredentials {
-  private readonly keys = new Map<string, { entry: Promise<{ key: AccessKey; app: TenantApp } | null>; expiresAt: number }>();
+  private readonly keys: TtlCache<{ key: AccessKey; app: TenantApp } | null>;
   private readonly apps: CachedAppDirectory<TenantApp>;
 
   public constructor(
@@ -27,6 +27,7 @@ export class TenantCredentials {
     @Inject(LOGGER) private readonly logger: PlatformLogger,
     lifecycle: Lifecycle,
   ) {
+    this.keys = new TtlCache(APP_CACHE_TTL_MS, () => this.clock.now(), (found) => found !== null);
     this.apps = new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => this.repositories.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS, () => this.clock.now());
     lifecycle.register({
       name: 'tenant credential cache',
@@ -38,17 +39,7 @@ export class TenantCredentials {
 
   /** An active access key and its app, or null. */
   public keyWithApp(accessKeyId: string): Promise<{ key: AccessKey; app: TenantApp } | null> {
-    const now = this.clock.now();
-    const cached = this.keys.get(accessKeyId);
-    if (cached && cached.expiresAt > now) return cached.entry;
-    const entry = this.lookUp(accessKeyId);
-    this.keys.set(accessKeyId, { entry, expiresAt: now + APP_CACHE_TTL_MS });
-    entry.then(
-      (found) => found === null && this.keys.delete(accessKeyId),
-      () => this.keys.delete(accessKeyId),
-    );
-    if (this.keys.size > 10_000) for (const [id, old] of this.keys) if (old.expiresAt <= now) this.keys.delete(id);
-    return entry;
+    return this.keys.get(accessKeyId, () => this.lookUp(accessKeyId));
   }
 
   public app(workspaceId: string, appId: string): Promise<TenantApp | null> {
