@@ -59,7 +59,9 @@ export class OrderRelay {
     const byPartition = new Map<number, SyncOrder[]>();
     for (const order of stale) {
       const partition = partitionFor(channelId(order), SYNC_ORDERS_TOPIC.partitions);
-      byPartition.set(partition, [...(byPartition.get(partition) ?? []), order]);
+      const orders = byPartition.get(partition);
+      if (orders === undefined) byPartition.set(partition, [order]);
+      else orders.push(order);
     }
     const lost: SyncOrder[] = [];
     for (const [partition, orders] of byPartition) {

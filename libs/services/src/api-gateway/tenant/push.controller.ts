@@ -120,11 +120,11 @@ export class PushController {
     const reply = await this.links
       .client(PUSH_CORE)
       .CallPushApi({
-      appId: tenant.app.appId,
-      workspaceId: tenant.app.workspaceId,
-      action,
-      parametersJson: JSON.stringify(parameters),
-      lenient: false,
+        appId: tenant.app.appId,
+        workspaceId: tenant.app.workspaceId,
+        action,
+        parametersJson: JSON.stringify(parameters),
+        lenient: false,
         operator: operatorOf(tenant),
         fromConsole: false,
       })
