@@ -39,7 +39,7 @@ describe('cluster: push-core through api-gateway (templates, device binding)', (
   it('reports a device over the client endpoint and binds it with a signed REST call, over gRPC to push-core', async () => {
     const tenant = await admin.newTenant('app-bind-cluster', 'wsc');
     const app = { appId: 'app-bind-cluster', workspaceId: 'wsc' };
-    const clientKey = (await admin.call<{ clientKey: string }>('GET', '/admin/v1/apps/wsc_app-bind-cluster')).body.clientKey;
+    const { clientKey } = tenant;
     const reported = await fetch(`${gateway}/client/v1/devices/report`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

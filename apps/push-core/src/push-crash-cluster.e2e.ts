@@ -30,7 +30,7 @@ describe('cluster: push-core crashes', () => {
     const admin = new AdminClient(gateway, OWNER);
     const created = await admin.newTenant(APP.appId, APP.workspaceId);
     tenant = new TenantClient(gateway, created.accessKeyId, created.accessKeySecret);
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${APP.workspaceId}_${APP.appId}`)).body.clientKey;
+    clientKey = created.clientKey;
     expect((await tenant.post('/v1/templates', { ...APP, name: 'crash_news', title: 'News', content: 'For all' })).status).toBe(201);
   }, 180_000);
 

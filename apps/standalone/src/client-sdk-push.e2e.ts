@@ -54,7 +54,7 @@ describe('@pushsync/client push against the standalone process', () => {
     const admin = new AdminClient(base, OWNER);
     const created = await admin.newTenant(APP.appId, APP.workspaceId);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${APP.workspaceId}_${APP.appId}`)).body.clientKey;
+    clientKey = created.clientKey;
   }, 60_000);
 
   afterAll(async () => {

@@ -215,10 +215,7 @@ describe('standalone: client device endpoints rate limit', () => {
     standalone = new ServiceProcess('standalone', { PUSHSYNC_DATA_DIR: dataDir, HTTP_PORT: String(port), PUSHSYNC_ADMIN_KEY: OWNER, RATE_LIMIT_PER_APP: '1' }).start();
     await standalone.waitUntilReady(`${base}/readyz`);
     const admin = new AdminClient(base, OWNER);
-    const keyOf = async (appId: string) => {
-      await admin.newTenant(appId, WS);
-      return (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${WS}_${appId}`)).body.clientKey;
-    };
+    const keyOf = async (appId: string) => (await admin.newTenant(appId, WS)).clientKey;
     const report = async (appId: string, clientKey: string) =>
       (await fetch(`${base}/client/v1/devices/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId, workspaceId: WS, clientKey, platform: 'IOS', vendor: 'APNS', vendorToken: 't' }) })).status;
     const [keyA, keyB] = [await keyOf('rate-a'), await keyOf('rate-b')];

@@ -62,7 +62,7 @@ describe('standalone: push console', () => {
     const created = await admin.newTenant(APP_ID, WS);
     await admin.newTenant('elsewhere', WS);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${INSTANCE}`)).body.clientKey;
+    clientKey = created.clientKey;
     viewer = new AdminClient(base, (await admin.call<{ credential: string }>('POST', '/admin/v1/admin-keys', { name: 'auditor', role: 'viewer', apps: [INSTANCE] })).body.credential);
     stranger = new AdminClient(base, (await admin.call<{ credential: string }>('POST', '/admin/v1/admin-keys', { name: 'other-ops', role: 'operator', apps: [`${WS}_elsewhere`] })).body.credential);
 

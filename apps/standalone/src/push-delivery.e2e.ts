@@ -45,7 +45,7 @@ describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) =>
     const created = await admin.newTenant(appId, WS);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
     rpc = new RPCClient({ accessKeyId: created.accessKeyId, accessKeySecret: created.accessKeySecret, endpoint: base, apiVersion: '2019-08-21' });
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${WS}_${appId}`)).body.clientKey;
+    clientKey = created.clientKey;
     publicKey = (await admin.call<{ publicKey: string }>('GET', `/admin/v1/apps/${WS}_${appId}/platform-key`)).body.publicKey;
     receiver = createServer((request, response) => {
       const chunks: Buffer[] = [];

@@ -46,7 +46,7 @@ describe('standalone: sync delivery', () => {
     await standalone.waitUntilReady(`${base}/readyz`);
     const created = await admin.newTenant(appId, WS);
     tenant = new TenantClient(base, created.accessKeyId, created.accessKeySecret);
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${WS}_${appId}`)).body.clientKey;
+    clientKey = created.clientKey;
   }, 60_000);
 
   afterEach(() => {

@@ -42,7 +42,7 @@ describe('cluster: sync orders from the tenant API to devices', () => {
     const admin = new AdminClient(gateway, OWNER);
     const created = await admin.newTenant(APP.appId, APP.workspaceId);
     tenant = new TenantClient(gateway, created.accessKeyId, created.accessKeySecret);
-    clientKey = (await admin.call<{ clientKey: string }>('GET', `/admin/v1/apps/${APP.workspaceId}_${APP.appId}`)).body.clientKey;
+    clientKey = created.clientKey;
   }, 180_000);
 
   afterAll(async () => {

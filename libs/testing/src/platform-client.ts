@@ -26,12 +26,13 @@ export class AdminClient {
   }
 
   /** Creates an app and issues it an access key. */
-  public async newTenant(appId: string, workspaceId: string): Promise<{ appId: string; workspaceId: string; accessKeyId: string; accessKeySecret: string }> {
-    const created = await this.call('POST', '/admin/v1/apps', { appId, workspaceId });
+  /** Creates an app and issues it an access key; answers them with the app's client key (for device handshakes). */
+  public async newTenant(appId: string, workspaceId: string): Promise<{ appId: string; workspaceId: string; clientKey: string; accessKeyId: string; accessKeySecret: string }> {
+    const created = await this.call<{ clientKey: string }>('POST', '/admin/v1/apps', { appId, workspaceId });
     if (created.status !== 201) throw new Error(`create app: ${created.status} ${JSON.stringify(created.body)}`);
     const key = await this.call<{ accessKeyId: string; accessKeySecret: string }>('POST', `/admin/v1/apps/${workspaceId}_${appId}/access-keys`);
     if (key.status !== 201) throw new Error(`issue key: ${key.status} ${JSON.stringify(key.body)}`);
-    return { appId, workspaceId, ...key.body };
+    return { appId, workspaceId, clientKey: created.body.clientKey, ...key.body };
   }
 }
 
