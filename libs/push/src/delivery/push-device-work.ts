@@ -126,9 +126,10 @@ export class PushDeviceWork {
     const id = deliveryIdOf(messageId, event.token);
     let moved: boolean;
     if (message.type === 'BROADCAST') {
-      // A broadcast's deliveries are recorded as devices acknowledge it: the unique id makes it once per device.
+      // A broadcast's deliveries are recorded as devices acknowledge it: the unique id makes it once per device; an iOS broadcast's names the user, whom it reaches once.
       try {
-        await this.messages.insertDelivery({ ...deliveryOf(message, event.token, 'ANDROID'), status: PUSH_STATUS.ACKED, sends: 1, updatedAt: now });
+        const userId = message.deliveryType === 2 ? event.userId : null;
+        await this.messages.insertDelivery({ ...deliveryOf(message, event.token, 'ANDROID'), userId, status: PUSH_STATUS.ACKED, sends: 1, updatedAt: now });
         moved = true;
       } catch (error) {
         if (!(error instanceof DuplicateKeyError)) throw error;
@@ -143,7 +144,7 @@ export class PushDeviceWork {
     await this.outcomes.settled(message, event.token, PUSH_STATUS.ACKED, event.platform);
   }
 
-  /** Android and web devices connecting within a broadcast's validity receive it once (mps.md §2.5). */
+  /** Devices connecting within a broadcast's validity receive it once: once per device, an iOS broadcast once per bound user (mps.md §2.5). */
   private async resendBroadcasts(event: PushDeviceEvent): Promise<void> {
     if (event.node === '') return;
     const live = (await this.broadcasts()).filter((task) => task.appId === event.appId && task.workspaceId === event.workspaceId && platformOf(task) === event.platform);
@@ -152,7 +153,7 @@ export class PushDeviceWork {
     if (device === null) return;
     const now = this.clock.now();
     const eligible = live.filter((task) => task.audience !== null && inBindingAudience(device, task.audience, now));
-    const acked = new Set((await this.messages.findDeliveries(eligible.map((task) => deliveryIdOf(task.broadcastMessageId, event.token)))).map((delivery) => delivery.messageId));
+    const acked = await this.messages.acknowledgedBroadcasts(event.appId, event.workspaceId, eligible.map((task) => task.broadcastMessageId), event.token, device.userId);
     const owed = eligible.filter((task) => !acked.has(task.broadcastMessageId));
     const messages = new Map((await this.messages.findMessages(owed.map((task) => task.broadcastMessageId))).map((message) => [message._id, message]));
     for (const task of owed) {

@@ -195,6 +195,7 @@ export function deliveryOf(message: PushMessage, token: string, channel: string 
     channel,
     sends: 0,
     vendorCode: null,
+    userId: null,
     createdAt: message.createdAt,
     expireAt: message.expireAt,
     updatedAt: message.createdAt,

@@ -1,6 +1,6 @@
 import type { Collection, Filter, Store } from '@pushsync/platform';
 import { PUSH_STATUS, type PushStatus } from '../receipts/push-status';
-import type { PushDelivery, PushMessage } from './push-message';
+import { deliveryIdOf, type PushDelivery, type PushMessage } from './push-message';
 
 /** Messages and their per-device deliveries on the Store port. Every filter names the app (DECISIONS D1). */
 export class MessageRepository {
@@ -31,6 +31,8 @@ export class MessageRepository {
           // resend on connect: what a device is still owed.
           { name: 'app_token_status', fields: { workspaceId: 1, appId: 1, token: 1, status: 1 } },
           { name: 'message', fields: { messageId: 1 } },
+          // resend of live iOS broadcasts on connect: whether a device of the user acknowledged them.
+          { name: 'user_message', fields: { userId: 1, messageId: 1 } },
           { name: 'status_expire', fields: { status: 1, expireAt: 1 } },
         ],
       }),
@@ -57,6 +59,17 @@ export class MessageRepository {
 
   public findDeliveries(ids: string[]): Promise<PushDelivery[]> {
     return ids.length === 0 ? Promise.resolve([]) : this.deliveries.find({ _id: { $in: ids } });
+  }
+
+  /**
+   * The broadcasts among `messageIds` the device acknowledged, or a device of `userId` did: one
+   * query whatever the user's devices. Only iOS broadcasts' acknowledgements name the user.
+   */
+  public async acknowledgedBroadcasts(appId: string, workspaceId: string, messageIds: string[], token: string, userId: string | null): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const byDevice: Filter = { _id: { $in: messageIds.map((id) => deliveryIdOf(id, token)) } };
+    const filter = userId === null ? byDevice : { $or: [byDevice, { workspaceId, appId, userId, messageId: { $in: messageIds } }] };
+    return new Set((await this.deliveries.find(filter)).map((delivery) => delivery.messageId));
   }
 
   /** Deliveries a device is still owed (status 0, not expired), oldest first. */

@@ -66,6 +66,8 @@ export interface PushDelivery extends StoredDocument {
   sends: number;
   /** The vendor's own code beside status 5 (DECISIONS D4). */
   vendorCode: string | null;
+  /** The user an iOS broadcast reached through this device (bound to it at the ack), so it reaches that user once (mps.md §2.5); null otherwise. */
+  userId: string | null;
   createdAt: number;
   expireAt: number;
   updatedAt: number;

@@ -56,6 +56,7 @@ export function deliveryFixture(message: PushMessage, token: string, fields: Par
     channel: null,
     sends: 0,
     vendorCode: null,
+    userId: null,
     createdAt: message.createdAt,
     expireAt: message.expireAt,
     updatedAt: message.createdAt,
