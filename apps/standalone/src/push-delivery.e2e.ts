@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import RPCClient from '@alicloud/pop-core';
 import { createFrame, type FrameBody, type FrameOf } from '@pushsync/protocol';
-import { eventually } from '@pushsync/platform/testing';
+import { eventually, sleep } from '@pushsync/platform/testing';
 import { AdminClient, CometTestClient, TenantClient, startPlatform, type CometTransport } from '@pushsync/testing';
 
 const OWNER = `e2eowner.${randomBytes(24).toString('base64url')}`;
@@ -231,6 +231,34 @@ describe.each(['standalone', 'cluster'] as const)('%s: push delivery', (mode) =>
     await bound.client.waitClosed();
     const boundAgain = await connect({ deviceToken: bound.token });
     await expect(boundAgain.client.next('pushMessage', 1500)).rejects.toThrow(/no pushMessage/);
+  });
+
+  it('broadcasts to iOS once per user: a device connecting later within validity gets it unless a device of its user acknowledged it', async () => {
+    const templateName = `bc_${randomBytes(4).toString('hex')}`;
+    expect((await tenant.post('/v1/templates', { ...app, name: templateName, title: 'News', content: 'For iOS' })).status).toBe(201);
+    const userId = unique('iosuser');
+    const reached = await connect({ platform: 'IOS' });
+    await bind(reached.client, userId);
+    const sibling = await connect({ platform: 'IOS' });
+    await bind(sibling.client, userId);
+    sibling.client.close();
+    await sibling.client.waitClosed();
+    const other = await connect({ platform: 'IOS' });
+    await bind(other.client, unique('iosother'));
+    other.client.close();
+    await other.client.waitClosed();
+    const msgkey = unique('bcios');
+    expect((await tenant.post('/v1/push/broadcast', { ...app, taskName: 'b', deliveryType: 2, msgkey, templateName, expiredSeconds: 60 })).status).toBe(200);
+    const message = await nextPush(reached.client);
+    ackPush(reached.client, message);
+    await eventually(() => expect(receiptsFor(msgkey)).toHaveLength(1));
+    // push-core reads the live broadcasts at most once a second: the reconnects below must find this one.
+    await sleep(1100);
+
+    const otherAgain = await connect({ platform: 'IOS', deviceToken: other.token });
+    expect((await nextPush(otherAgain.client)).msgId).toBe(message.msgId);
+    const siblingAgain = await connect({ platform: 'IOS', deviceToken: sibling.token });
+    await expect(siblingAgain.client.next('pushMessage', 1500)).rejects.toThrow(/no pushMessage/);
   });
 
   it('revokes: an undelivered message is cancelled (Revoked receipt, never sent), a delivered one raises a revoke frame on the device', async () => {
