@@ -1,4 +1,5 @@
 import type { Collection, Filter, Store } from '@pushsync/platform';
+import type { PushType } from '../push-request';
 import { PUSH_STATUS, type PushStatus } from '../receipts/push-status';
 import { deliveryIdOf, type PushDelivery, type PushMessage } from './push-message';
 
@@ -120,12 +121,12 @@ export class MessageRepository {
     return this.messages.find({ status: { $in: [PUSH_STATUS.DEVICE_NOT_ONLINE, PUSH_STATUS.NO_BIND_INFO] }, expireAt: { $lte: now } }, { limit });
   }
 
-  /** The console message list (mps.md §6.1): newest first, optionally by target and customer message id. */
-  public page(appId: string, workspaceId: string, filter: { since: number; targetId?: string; msgKey?: string; excludeBroadcast: boolean }, skip: number, limit: number): Promise<PushMessage[]> {
+  /** The console message list (mps.md §6.1.5): messages of `types`, newest first, optionally by target and customer message id. */
+  public page(appId: string, workspaceId: string, filter: { since: number; types: PushType[]; targetId?: string; msgKey?: string }, skip: number, limit: number): Promise<PushMessage[]> {
     return this.messages.find(this.listFilter(appId, workspaceId, filter), { sort: { createdAt: -1, _id: -1 }, skip, limit });
   }
 
-  public countPage(appId: string, workspaceId: string, filter: { since: number; targetId?: string; msgKey?: string; excludeBroadcast: boolean }): Promise<number> {
+  public countPage(appId: string, workspaceId: string, filter: { since: number; types: PushType[]; targetId?: string; msgKey?: string }): Promise<number> {
     return this.messages.count(this.listFilter(appId, workspaceId, filter));
   }
 
@@ -134,14 +135,14 @@ export class MessageRepository {
     await this.messages.deleteMany({ createdAt: { $lt: before } });
   }
 
-  private listFilter(appId: string, workspaceId: string, filter: { since: number; targetId?: string; msgKey?: string; excludeBroadcast: boolean }): Filter {
+  private listFilter(appId: string, workspaceId: string, filter: { since: number; types: PushType[]; targetId?: string; msgKey?: string }): Filter {
     return {
       workspaceId,
       appId,
       createdAt: { $gte: filter.since },
+      type: { $in: filter.types },
       ...(filter.targetId ? { targetId: filter.targetId } : {}),
       ...(filter.msgKey ? { msgKey: filter.msgKey } : {}),
-      ...(filter.excludeBroadcast ? { type: { $ne: 'BROADCAST' } } : {}),
     };
   }
 }

@@ -96,9 +96,9 @@ describe('PushQueries', () => {
       await messages.insertMessage(messageFixture('other-app', { appId: 'OTHER', createdAt: NOW - DAY }));
     });
 
-    it('lists the last 30 days newest first without broadcasts, with status, expiry and times', async () => {
+    it('lists the simple and template messages of the last 30 days newest first, not multiple ones or broadcasts, with status, expiry and times', async () => {
       const list = await queries.messages(APP, {});
-      expect({ ...list, items: list.items.map((item) => item.messageId) }).toEqual({ total: 3, pageNumber: 1, pageSize: 20, items: ['recent-simple', 'recent-template', 'recent-multiple'] });
+      expect({ ...list, items: list.items.map((item) => item.messageId) }).toEqual({ total: 2, pageNumber: 1, pageSize: 20, items: ['recent-simple', 'recent-template'] });
       expect(list.items[0]).toEqual({
         messageId: 'recent-simple',
         msgKey: 'order-1',
@@ -115,17 +115,22 @@ describe('PushQueries', () => {
       });
     });
 
-    it('searches by target id and customer message id', async () => {
-      const ids = async (params: Record<string, unknown>) => (await queries.messages(APP, params)).items.map((item) => item.messageId);
-      expect(await ids({ targetId: 'user-1', msgKey: 'order-1' })).toEqual(['recent-simple']);
-      expect(await ids({ targetId: 'user-1', msgKey: 'order-2' })).toEqual(['recent-multiple']);
-      expect(await ids({ msgKey: 'order-1' })).toEqual(['recent-simple', 'recent-template']);
-      expect(await ids({ targetId: 'user-9', msgKey: 'order-1' })).toEqual([]);
+    it('searches by target id and customer message id, finding multiple messages too but never broadcasts, the total counting what is found', async () => {
+      const found = async (params: Record<string, unknown>) => {
+        const list = await queries.messages(APP, params);
+        return { total: list.total, items: list.items.map((item) => item.messageId) };
+      };
+      expect(await found({ targetId: 'user-1', msgKey: 'order-1' })).toEqual({ total: 1, items: ['recent-simple'] });
+      expect(await found({ targetId: 'user-1', msgKey: 'order-2' })).toEqual({ total: 1, items: ['recent-multiple'] });
+      expect(await found({ targetId: 'user-1' })).toEqual({ total: 2, items: ['recent-simple', 'recent-multiple'] });
+      expect(await found({ msgKey: 'order-2' })).toEqual({ total: 1, items: ['recent-multiple'] });
+      expect(await found({ msgKey: 'order-1' })).toEqual({ total: 2, items: ['recent-simple', 'recent-template'] });
+      expect(await found({ targetId: 'user-9', msgKey: 'order-1' })).toEqual({ total: 0, items: [] });
     });
 
     it('pages, and refuses unknown parameters and page sizes over 100', async () => {
-      const second = await queries.messages(APP, { pageNumber: 2, pageSize: 2 });
-      expect({ total: second.total, items: second.items.map((item) => item.messageId) }).toEqual({ total: 3, items: ['recent-multiple'] });
+      const second = await queries.messages(APP, { pageNumber: 2, pageSize: 1 });
+      expect({ total: second.total, items: second.items.map((item) => item.messageId) }).toEqual({ total: 2, items: ['recent-template'] });
       expect((await refusal(queries.messages(APP, { pageSize: 101 }))).message).toMatch(/pageSize/);
       expect((await refusal(queries.messages(APP, { target: 'user-1' }))).message).toMatch(/target: unknown parameter/);
     });

@@ -19,6 +19,9 @@ export const MAX_CONSOLE_PAGE_SIZE = 100;
 export const CONSOLE_MESSAGE_DAYS = 30;
 
 const LISTED_TASK_TYPES: PushType[] = ['MULTIPLE', 'BROADCAST'];
+/** mps.md §6.1.5: the message list shows simple and template messages; a search finds multiple ones too; broadcasts never. */
+const LISTED_MESSAGE_TYPES: PushType[] = ['SIMPLE', 'TEMPLATE'];
+const SEARCHED_MESSAGE_TYPES: PushType[] = ['SIMPLE', 'TEMPLATE', 'MULTIPLE'];
 
 export interface TaskListItem {
   taskId: string;
@@ -121,10 +124,13 @@ export class PushQueries {
     }));
   }
 
-  /** The console message list (mps.md §6.1.5): the last 30 days, newest first, by target id and/or customer message id; broadcasts never. */
+  /** The console message list (mps.md §6.1.5): the last 30 days, newest first; simple and template messages, and multiple ones too when searched by target id and/or customer message id; broadcasts never. */
   public async messages(app: AppRef, params: Record<string, unknown>): Promise<Paged<MessageItem>> {
     const parameters = queryParameters(params, ['targetId', 'msgKey', 'pageNumber', 'pageSize'], false);
-    const filter = { since: this.clock.now() - CONSOLE_MESSAGE_DAYS * DAY_MS, targetId: textOf(parameters, 'targetId'), msgKey: textOf(parameters, 'msgKey'), excludeBroadcast: true };
+    const targetId = textOf(parameters, 'targetId');
+    const msgKey = textOf(parameters, 'msgKey');
+    const types = targetId === undefined && msgKey === undefined ? LISTED_MESSAGE_TYPES : SEARCHED_MESSAGE_TYPES;
+    const filter = { since: this.clock.now() - CONSOLE_MESSAGE_DAYS * DAY_MS, types, targetId, msgKey };
     const page = pageOf(parameters, CONSOLE_PAGE_SIZE, MAX_CONSOLE_PAGE_SIZE);
     const [total, messages] = await Promise.all([this.messageRepository.countPage(app.appId, app.workspaceId, filter), this.messageRepository.page(app.appId, app.workspaceId, filter, page.skip, page.pageSize)]);
     return { total, pageNumber: page.pageNumber, pageSize: page.pageSize, items: messages.map(messageItem) };

@@ -48,7 +48,7 @@ export class AdminPushController {
   public constructor(@Inject(SERVICE_LINKS) private readonly links: ServiceLinks) {}
 
   @Get('messages')
-  @ApiOperation({ summary: 'Message list: simple, template and multiple messages of the last 30 days, newest first; search by target id and customer message id' })
+  @ApiOperation({ summary: 'Message list: simple and template messages of the last 30 days, newest first; a search by target id and/or customer message id finds multiple messages too; broadcasts never' })
   public messages(@CurrentOperator() operator: Operator, @Param('instanceId') instanceId: string, @PushQuery(MessagesQuery) query: z.infer<typeof MessagesQuery>) {
     return this.call(operator, instanceId, 'ListPushMessages', query);
   }
