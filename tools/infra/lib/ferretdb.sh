@@ -68,7 +68,7 @@ mongo_start() {
   else
     pg_install
     pg_start
-    pg_gin_companions
+    pg_enable_index_use
     backend=(--handler=postgresql "--postgresql-url=postgres://postgres@127.0.0.1:$MONGO_PG_PORT/postgres")
   fi
   start_daemon "$(svc_pidfile mongo)" "$(svc_log mongo)" \

@@ -7,8 +7,8 @@
 # package creates, with its data outside root's home (which that user cannot enter):
 # /var/lib/pushsync/postgres, or PUSHSYNC_PG_DATA.
 #
-# Every single-field index FerretDB creates gets a GIN companion (ferretdb-gin-companions.sql), so
-# that its filters use indexes at all.
+# Every single-field index FerretDB creates gets a GIN companion, and statements are planned with
+# their parameters (ferretdb-index-use.sql), so that FerretDB's filters use indexes at all.
 #
 # Settings: fsync off (commits still write the WAL to the kernel, so a killed process loses
 # nothing; a machine crash may), full_page_writes off, 200 connections. Test infrastructure only.
@@ -83,11 +83,11 @@ pg_start() {
   done
 }
 
-# pg_gin_companions: install (again) the event trigger that gives FerretDB's indexes the GIN
-# companions its equality filters need; see ferretdb-gin-companions.sql.
-pg_gin_companions() {
+# pg_enable_index_use: make FerretDB's filters use indexes (GIN companions, custom plans); see
+# ferretdb-index-use.sql. Idempotent.
+pg_enable_index_use() {
   run_logged "$PUSHSYNC_CACHE/logs/postgres-setup.log" "$(pg_bindir)/psql" -v ON_ERROR_STOP=1 -q -X \
-    -h 127.0.0.1 -p "$MONGO_PG_PORT" -U postgres -d postgres -f "$INFRA_ROOT/lib/ferretdb-gin-companions.sql"
+    -h 127.0.0.1 -p "$MONGO_PG_PORT" -U postgres -d postgres -f "$INFRA_ROOT/lib/ferretdb-index-use.sql"
 }
 
 pg_stop() { stop_pid postgres "$(pg_pidfile)" "$PG_PATTERN"; }
