@@ -10,4 +10,5 @@ export * from './logging/logger';
 export * from './metrics/metrics';
 export * from './health/readiness';
 export * from './cache/ttl-cache';
+export * from './batching/coalescer';
 export * from './infrastructure';

@@ -5,6 +5,7 @@ import type {
   CollectionSpec,
   Filter,
   FindOptions,
+  InsertOutcome,
   SortSpec,
   Store,
   StoredDocument,
@@ -13,6 +14,8 @@ import type {
 } from './store.port';
 
 type MongoDocument = mongoose.mongo.Document;
+/** One document an unordered insertMany refused: `code` and `errmsg` as a single write's error would carry them. */
+type WriteError = { index: number; code: number; errmsg?: string };
 type MongoCollection<D extends MongoDocument> = mongoose.mongo.Collection<D>;
 
 const DUPLICATE_KEY = 11000;
@@ -61,12 +64,12 @@ export async function retryTransient<R>(operation: () => Promise<R>): Promise<R>
 }
 
 function translateError(collection: string, error: unknown): Error {
-  const mongoError = error as { code?: number; message?: string; keyPattern?: Record<string, unknown> };
+  const mongoError = error as { code?: number; message?: string; errmsg?: string; keyPattern?: Record<string, unknown> };
   if (mongoError.code === DUPLICATE_KEY) {
     const index = mongoError.keyPattern ? Object.keys(mongoError.keyPattern).join(',') : '_id';
     return new DuplicateKeyError(collection, index, { cause: error });
   }
-  if (mongoError.code === 1 && FERRETDB_UNIQUE_VIOLATION.test(mongoError.message ?? '')) {
+  if (mongoError.code === 1 && FERRETDB_UNIQUE_VIOLATION.test(mongoError.message ?? mongoError.errmsg ?? '')) {
     return new DuplicateKeyError(collection, 'unique index', { cause: error });
   }
   const name = (error as Error).name ?? '';
@@ -85,6 +88,21 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
 
   public async insertOne(document: T): Promise<void> {
     await this.run(() => this.native.insertOne(document as MongoDocument));
+  }
+
+  /** Not retried on a transient error, unlike the other operations: part of the call may have landed, and its own documents would then read as duplicates. */
+  public async insertMany(documents: T[]): Promise<InsertOutcome[]> {
+    const outcomes = documents.map((): InsertOutcome => 'inserted');
+    if (documents.length === 0) return outcomes;
+    try {
+      await this.native.insertMany(documents as MongoDocument[], { ordered: false });
+    } catch (error) {
+      const refused = (error as { writeErrors?: WriteError | WriteError[] }).writeErrors;
+      const writeErrors = refused === undefined ? [] : ([] as WriteError[]).concat(refused);
+      if (writeErrors.length === 0 || !writeErrors.every((writeError) => translateError(this.name, writeError) instanceof DuplicateKeyError)) throw translateError(this.name, error);
+      for (const writeError of writeErrors) outcomes[writeError.index] = 'duplicate';
+    }
+    return outcomes;
   }
 
   public async findOne(filter: Filter): Promise<T | null> {

@@ -8,6 +8,7 @@ import type {
   Collection,
   CollectionSpec,
   Filter,
+  InsertOutcome,
   FindOptions,
   SortSpec,
   Store,
@@ -56,6 +57,20 @@ class SqliteCollection<T extends StoredDocument> implements Collection<T> {
 
   public async insertOne(document: T): Promise<void> {
     this.insertRow(document);
+  }
+
+  public async insertMany(documents: T[]): Promise<InsertOutcome[]> {
+    return this.database.transaction(() =>
+      documents.map((document): InsertOutcome => {
+        try {
+          this.insertRow(document);
+          return 'inserted';
+        } catch (error) {
+          if (error instanceof DuplicateKeyError) return 'duplicate';
+          throw error;
+        }
+      }),
+    )();
   }
 
   public async findOne(filter: Filter): Promise<T | null> {

@@ -142,6 +142,24 @@ describe.each(backends)('Store conformance: %s', (kind, createBackend) => {
       expect(sortedIds(await accounts.find({}))).toEqual(['a1', 'a2']);
     });
 
+    it('inserts many documents at once, answering duplicate for each one whose _id or unique value is taken, also by an earlier one of the call', async () => {
+      const accounts = await newCollection([{ name: 'email_unique', fields: { email: 1 }, unique: true }]);
+      await accounts.insertOne({ _id: 'a1', email: 'x@example.com' });
+      expect(await accounts.insertMany([])).toEqual([]);
+      const outcomes = await accounts.insertMany([
+        { _id: 'a2', email: 'y@example.com' },
+        { _id: 'a1', email: 'z@example.com' },
+        { _id: 'a3', email: 'x@example.com' },
+        { _id: 'a4', email: 'w@example.com' },
+        { _id: 'a4', email: 'v@example.com' },
+        { _id: 'a5', email: 'y@example.com' },
+      ]);
+      expect(outcomes).toEqual(['inserted', 'duplicate', 'duplicate', 'inserted', 'duplicate', 'duplicate']);
+      expect(sortedIds(await accounts.find({}))).toEqual(['a1', 'a2', 'a4']);
+      expect((await accounts.findOne({ _id: 'a1' }))?.email).toBe('x@example.com');
+      expect((await accounts.findOne({ _id: 'a4' }))?.email).toBe('w@example.com');
+    });
+
     it('refuses a duplicate pair of a compound unique index, and the same values in other pairs still insert', async () => {
       const devices = await newCollection([{ name: 'app_token_unique', fields: { appId: 1, 'device.token': 1 }, unique: true }]);
       await devices.insertOne({ _id: 'd1', appId: 'app1', device: { token: 't1' } });

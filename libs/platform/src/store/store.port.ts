@@ -64,10 +64,19 @@ export interface UpdateResult {
   upsertedId?: string;
 }
 
+/** What became of one document of an insertMany. */
+export type InsertOutcome = 'inserted' | 'duplicate';
+
 export interface Collection<T extends StoredDocument> {
   readonly name: string;
   /** Throws DuplicateKeyError when `_id` or a unique index already holds the value. */
   insertOne(document: T): Promise<void>;
+  /**
+   * Inserts each document as insertOne would, in one round trip: the outcome of each, in order, is
+   * 'duplicate' where `_id` or a unique index (or an earlier document of the call) already held the
+   * value. Any other failure rejects the whole call, and some documents may have been inserted.
+   */
+  insertMany(documents: T[]): Promise<InsertOutcome[]>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;
