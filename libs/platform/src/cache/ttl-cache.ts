@@ -28,6 +28,11 @@ export class TtlCache<T> {
     return value;
   }
 
+  /** Forgets the answer for `key`: the next get loads again. */
+  public forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Forgets every answer. */
   public clear(): void {
     this.entries.clear();

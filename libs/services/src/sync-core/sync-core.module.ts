@@ -35,8 +35,15 @@ class SyncCoreLink {
       return new SyncConfigs(this.configRepository, apps, operations, () => clock.now());
     };
     const configMethods = syncConfigMethods(configs);
+    const thenForget =
+      <R extends { appId: string; workspaceId: string }, A>(method: (request: R) => Promise<A>) =>
+      async (request: R): Promise<A> => {
+        const reply = await method(request);
+        await engine.configsChanged(request);
+        return reply;
+      };
     const deleteAndPurge: typeof configMethods.DeleteSyncConfig = async (request) => {
-      const reply = await configMethods.DeleteSyncConfig(request);
+      const reply = await thenForget(configMethods.DeleteSyncConfig)(request);
       engine.purgeBizType(request, request.bizType);
       return reply;
     };
@@ -49,6 +56,9 @@ class SyncCoreLink {
         await links.serve(SYNC_CORE, {
           ...coreStatus('sync-core', info, tenancy),
           ...configMethods,
+          CreateSyncConfig: thenForget(configMethods.CreateSyncConfig),
+          EditSyncConfig: thenForget(configMethods.EditSyncConfig),
+          SetSyncConfigStatus: thenForget(configMethods.SetSyncConfigStatus),
           DeleteSyncConfig: deleteAndPurge,
           ...syncDataMethods(() => engine.intake, new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS)),
           ...syncStatusMethods(() => this.statusQuery!, () => this.configRepository!, () => tenancy.repositories.apps),

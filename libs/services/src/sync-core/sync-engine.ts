@@ -32,6 +32,10 @@ import { TenancyRepositories } from '../shared/tenancy-repositories';
 export const SYNC_ENGINE_ENV = Symbol('SyncEngineEnv');
 
 const RELAY_INTERVAL_MS = 2000;
+/** How long a sync-core uses an app's configurations that another sync-core changed, should the bus lose the news. */
+const CONFIG_CACHE_TTL_MS = 5000;
+/** Published (payload: the instanceId) by the sync-core that changed an app's sync configurations. */
+export const SYNC_CONFIG_CHANGED_SUBJECT = 'sync.config-changed';
 const RETENTION_INTERVAL_MS = 60_000;
 /** Delivery batches are counted for 30 days (mss.md §5.4), then removed. */
 const DELIVERY_HISTORY_MS = 31 * 86_400_000;
@@ -47,6 +51,7 @@ export class SyncEngine {
   private readonly consumers: StreamConsumer[] = [];
   private readonly periodic: PeriodicTasks;
   private delivery: SyncDelivery | undefined;
+  private configDirectory: ConfigDirectory | undefined;
 
   public constructor(
     @Inject(SYNC_ENGINE_ENV) private readonly env: SyncEngineEnv,
@@ -89,7 +94,10 @@ export class SyncEngine {
     const producer = new BatchingProducer(this.stream);
     const dispatcher = new OplogDispatcher(presence, producer);
     const consistency = new AppConsistencyGate(new UserConsistency(consistencyRecords, new ConsistencyValidator(), new PlatformKeys(apps, clock.now), clock), apps);
-    const delivery = new SyncDelivery(oplogs, points, deliveries, new ConfigDirectory(configRepository, clock), presence, new CometDelivery(this.bus, presence), consistency, clock, logger, {
+    const configDirectory = new ConfigDirectory(configRepository, clock, CONFIG_CACHE_TTL_MS);
+    this.configDirectory = configDirectory;
+    await this.bus.subscribe(SYNC_CONFIG_CHANGED_SUBJECT, (message) => configDirectory.forget(Buffer.from(message.data).toString('utf8')));
+    const delivery = new SyncDelivery(oplogs, points, deliveries, configDirectory, presence, new CometDelivery(this.bus, presence), consistency, clock, logger, {
       ...DEFAULT_DELIVERY_OPTIONS,
       ackTimeoutMs: this.env.SYNC_ACK_TIMEOUT_MS,
       maxAckTimeoutMs: this.env.SYNC_MAX_ACK_TIMEOUT_MS,
@@ -113,7 +121,16 @@ export class SyncEngine {
       await orders.deleteExpired(now);
       await deliveries.deleteOlderThan(now - DELIVERY_HISTORY_MS);
     });
-    this.opened = { intake: new OrderIntake(orders, configRepository, presence, producer, operations, clock), orders, oplogs, points, deliveries, presence };
+    this.opened = { intake: new OrderIntake(orders, configDirectory, presence, producer, operations, clock), orders, oplogs, points, deliveries, presence };
+  }
+
+  /** After a change to an app's sync configurations: this sync-core forgets them at once, the others when the message arrives. */
+  public async configsChanged(app: { workspaceId: string; appId: string }): Promise<void> {
+    const instanceId = instanceIdOf(app.workspaceId, app.appId);
+    this.configDirectory?.forget(instanceId);
+    await this.bus.publish(SYNC_CONFIG_CHANGED_SUBJECT, Buffer.from(instanceId, 'utf8')).catch((error: unknown) => {
+      this.logger.warn({ err: error, instanceId }, `could not tell the other sync-cores that the sync configurations changed; their caches expire within ${CONFIG_CACHE_TTL_MS} ms`);
+    });
   }
 
   /** Removes a deleted configuration's data in the background (DECISIONS D3 "Configs"); a failure is logged and left to retention. */

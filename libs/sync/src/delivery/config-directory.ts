@@ -1,3 +1,4 @@
+import { TtlCache } from '@pushsync/platform';
 import { instanceIdOf } from '@pushsync/tenancy';
 import type { SyncConfig } from '../configs/sync-config';
 import type { SyncConfigRepository } from '../configs/sync-config.repository';
@@ -8,17 +9,20 @@ export interface AppKey {
 }
 
 /**
- * The configurations of an app as delivery sees them, cached briefly per app: a configuration
- * taken offline (or edited) takes effect for delivery within `ttlMs`.
+ * The configurations of an app as the intake and delivery see them, cached per app for `ttlMs`.
+ * A change made through this sync-core is forgotten before its call answers (`forget`), and other
+ * sync-cores forget it when told over the bus; a lost message is bounded by `ttlMs`.
  */
 export class ConfigDirectory {
-  private readonly cache = new Map<string, { at: number; configs: SyncConfig[] }>();
+  private readonly cache: TtlCache<SyncConfig[]>;
 
   public constructor(
     private readonly repository: SyncConfigRepository,
-    private readonly clock: { now(): number },
-    private readonly ttlMs = 1000,
-  ) {}
+    clock: { now(): number },
+    ttlMs: number,
+  ) {
+    this.cache = new TtlCache(ttlMs, () => clock.now());
+  }
 
   public async online(app: AppKey, fresh = false): Promise<SyncConfig[]> {
     return (await this.all(app, fresh)).filter((config) => config.status === 'ONLINE');
@@ -31,13 +35,14 @@ export class ConfigDirectory {
     return config?.status === 'ONLINE' ? config : null;
   }
 
-  private async all(app: AppKey, fresh = false): Promise<SyncConfig[]> {
+  /** The app's configurations changed: read them again at the next use. */
+  public forget(instanceId: string): void {
+    this.cache.forget(instanceId);
+  }
+
+  private all(app: AppKey, fresh = false): Promise<SyncConfig[]> {
     const id = instanceIdOf(app.workspaceId, app.appId);
-    const now = this.clock.now();
-    const cached = this.cache.get(id);
-    if (cached && !fresh && now - cached.at < this.ttlMs) return cached.configs;
-    const configs = await this.repository.list(app.workspaceId, app.appId);
-    this.cache.set(id, { at: now, configs });
-    return configs;
+    if (fresh) this.cache.forget(id);
+    return this.cache.get(id, () => this.repository.list(app.workspaceId, app.appId));
   }
 }

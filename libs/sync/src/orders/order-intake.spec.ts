@@ -2,6 +2,7 @@ import { DependencyUnavailableError, SqliteStore, type BatchingProducer, type St
 import { OperationRecordRepository, TenantAppRepository, type TenantApp } from '@pushsync/tenancy';
 import { SyncConfigRepository } from '../configs/sync-config.repository';
 import { SyncConfigs } from '../configs/sync-configs';
+import { ConfigDirectory } from '../delivery/config-directory';
 import type { ConnectedDevices } from '../delivery/connected-devices';
 import { OrderIntake, type TenantAppRef } from './order-intake';
 import { SyncOrderRepository } from './sync-order.repository';
@@ -38,7 +39,7 @@ describe('OrderIntake', () => {
       },
     } as unknown as BatchingProducer;
     const connected: ConnectedDevices = { get: async () => null, entriesOfUser: async () => [], devicesOfApp: async () => [] };
-    intake = new OrderIntake(orders, configRepository, connected, producer, operations, { now: () => T0 });
+    intake = new OrderIntake(orders, new ConfigDirectory(configRepository, { now: () => T0 }, 5000), connected, producer, operations, { now: () => T0 });
   });
 
   afterEach(() => store.close());

@@ -1,7 +1,7 @@
 import { DependencyUnavailableError, DuplicateKeyError, type BatchingProducer } from '@pushsync/platform';
 import type { OperationRecordRepository } from '@pushsync/tenancy';
 import { channelId, channelKindOf, GLOBAL_KEY } from '../channel';
-import type { SyncConfigRepository } from '../configs/sync-config.repository';
+import type { ConfigDirectory } from '../delivery/config-directory';
 import { connectedTargetsOf, type ConnectedDevices } from '../delivery/connected-devices';
 import { NON_PERSISTENT_TTL_MS, encodeOrderRecord } from '../sequencer';
 import { SYNC_ORDERS_TOPIC } from '../topics';
@@ -35,7 +35,7 @@ const DAY_MS = 86_400_000;
 export class OrderIntake {
   public constructor(
     private readonly orders: SyncOrderRepository,
-    private readonly configs: SyncConfigRepository,
+    private readonly configs: ConfigDirectory,
     private readonly connected: ConnectedDevices,
     private readonly producer: BatchingProducer,
     private readonly operations: OperationRecordRepository,
@@ -45,8 +45,8 @@ export class OrderIntake {
   public async accept(app: TenantAppRef, scope: SyncScope, request: SyncDataRequest, operator: { id: string; fromConsole: boolean }): Promise<AcceptOutcome> {
     const now = this.clock.now();
     const data = validateSyncData(scope, request, now);
-    const config = await this.configs.find(app.workspaceId, app.appId, data.bizType);
-    if (config === null || config.status !== 'ONLINE') throw new BizNotOnlineError(data.bizType);
+    const config = await this.configs.onlineConfig(app, data.bizType);
+    if (config === null) throw new BizNotOnlineError(data.bizType);
     if ((scope === 'GLOBAL') !== (config.pushRange === 'GLOBAL')) throw new NotSupportGlobalError(data.bizType, config.pushRange);
     const kind = channelKindOf(config);
     const key = scope === 'GLOBAL' ? GLOBAL_KEY : data.linkToken;
