@@ -1,4 +1,4 @@
-import type { Collection, Store } from '@pushsync/platform';
+import { Coalescer, DuplicateKeyError, type Collection, type InsertOutcome, type Store } from '@pushsync/platform';
 import { channelId, type ChannelRef } from '../channel';
 import type { Oplog } from './oplog';
 
@@ -9,11 +9,18 @@ interface ChannelCounter {
 }
 
 /** Oplogs, and the last id given on each channel (kept after its oplogs expire, so ids never go back). */
+/** Oplogs inserted in one round trip at most: the claims of the channels sequenced at once share their writes. */
+const INSERT_BATCH = 500;
+
 export class OplogRepository {
+  private readonly inserts: Coalescer<Oplog, InsertOutcome>;
+
   private constructor(
     private readonly oplogs: Collection<Oplog>,
     private readonly counters: Collection<ChannelCounter>,
-  ) {}
+  ) {
+    this.inserts = new Coalescer((batch) => oplogs.insertMany(batch), { maxBatch: INSERT_BATCH });
+  }
 
   public static async open(store: Store): Promise<OplogRepository> {
     const oplogs = await store.collection<Oplog>({
@@ -33,8 +40,8 @@ export class OplogRepository {
   }
 
   /** Throws DuplicateKeyError when the id is taken on the channel or the order already has an oplog. */
-  public insert(oplog: Oplog): Promise<void> {
-    return this.oplogs.insertOne(oplog);
+  public async insert(oplog: Oplog): Promise<void> {
+    if ((await this.inserts.submit(oplog)) === 'duplicate') throw new DuplicateKeyError(this.oplogs.name, 'channel_id or order');
   }
 
   public findByOrder(orderId: string): Promise<Oplog | null> {
@@ -43,8 +50,8 @@ export class OplogRepository {
 
   /**
    * The highest id ever given on the channel: its counter, which the sequencer records after each
-   * batch, then the oplogs a crash left beyond it, read by `_id`. FerretDB answers `_id` reads from
-   * its primary key but scans the whole collection for any other filter. Oplogs beyond the counter
+   * batch, then the oplogs a crash left beyond it, read by `_id` (FerretDB 1.x filters `id` and the
+   * channel in its own process, after reading every oplog of the channel). Oplogs beyond the counter
    * are at most one batch old, far younger than any expiry, so the walk meets no gap.
    */
   public async lastId(channel: ChannelRef): Promise<number> {
@@ -54,11 +61,16 @@ export class OplogRepository {
     return last;
   }
 
-  /** Records the last id of a channel; only its single writer calls it, so read-then-write is enough (both by `_id`, see lastId). */
+  /** Records the last id of a channel, never lowering it: a rebalance may briefly leave a former writer behind. */
   public async recordLastId(channel: ChannelRef, last: number): Promise<void> {
     const id = channelId(channel);
-    const counter = await this.counters.findOne({ _id: id });
-    if ((counter?.last ?? 0) < last) await this.counters.updateOne({ _id: id }, { $set: { last } }, { upsert: true });
+    if ((await this.counters.updateOne({ _id: id, last: { $lt: last } }, { $set: { last } })).matched > 0) return;
+    try {
+      await this.counters.insertOne({ _id: id, last });
+    } catch (error) {
+      // The counter exists and is at `last` or beyond.
+      if (!(error instanceof DuplicateKeyError)) throw error;
+    }
   }
 
   /** Oplogs of a channel after `afterId`, in id order. */

@@ -1,8 +1,15 @@
-import type { Collection, Store } from '@pushsync/platform';
+import { Coalescer, DuplicateKeyError, type Collection, type InsertOutcome, type Store } from '@pushsync/platform';
 import type { SyncOrder } from './sync-order';
 
+/** Orders inserted in one round trip at most: the intake's concurrent accepts share their writes. */
+const INSERT_BATCH = 500;
+
 export class SyncOrderRepository {
-  private constructor(private readonly orders: Collection<SyncOrder>) {}
+  private readonly inserts: Coalescer<SyncOrder, InsertOutcome>;
+
+  private constructor(private readonly orders: Collection<SyncOrder>) {
+    this.inserts = new Coalescer((batch) => orders.insertMany(batch), { maxBatch: INSERT_BATCH });
+  }
 
   public static async open(store: Store): Promise<SyncOrderRepository> {
     return new SyncOrderRepository(
@@ -18,8 +25,8 @@ export class SyncOrderRepository {
   }
 
   /** Reserves the idempotency key: throws DuplicateKeyError when the order exists. */
-  public insert(order: SyncOrder): Promise<void> {
-    return this.orders.insertOne(order);
+  public async insert(order: SyncOrder): Promise<void> {
+    if ((await this.inserts.submit(order)) === 'duplicate') throw new DuplicateKeyError(this.orders.name, '_id');
   }
 
   public find(id: string): Promise<SyncOrder | null> {
