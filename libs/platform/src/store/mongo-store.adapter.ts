@@ -1,11 +1,13 @@
 import mongoose from 'mongoose';
 import { DependencyUnavailableError, DuplicateKeyError } from '../errors/platform.error';
+import { readPath } from './document-path';
 import type {
   Collection,
   CollectionSpec,
   Filter,
   FindOptions,
   InsertOutcome,
+  JsonValue,
   SortSpec,
   Store,
   StoredDocument,
@@ -80,7 +82,11 @@ function translateError(collection: string, error: unknown): Error {
 }
 
 class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
-  public constructor(private readonly native: MongoCollection<MongoDocument>) {}
+  public constructor(
+    private readonly native: MongoCollection<MongoDocument>,
+    /** Whether `{_id: {$in: ids}}` runs as one operation per id (see idListSplit). */
+    private readonly splitsIdLists: boolean,
+  ) {}
 
   public get name(): string {
     return this.native.collectionName;
@@ -110,6 +116,8 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    const perId = this.idListSplit(filter);
+    if (perId) return pageOf((await Promise.all(perId.map((one) => this.findOne(one)))).filter((found): found is Awaited<T> => found !== null), options);
     return (await this.run(() => {
       let cursor = this.native.find(filter as MongoDocument);
       if (options.sort) cursor = cursor.sort(options.sort);
@@ -120,6 +128,8 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async count(filter: Filter): Promise<number> {
+    const perId = this.idListSplit(filter);
+    if (perId) return (await this.find(filter)).length;
     return this.run(() => this.native.countDocuments(filter as MongoDocument));
   }
 
@@ -133,6 +143,11 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
+    const perId = this.idListSplit(filter);
+    if (perId) {
+      const results = await Promise.all(perId.map((one) => this.updateOne(one, update)));
+      return { matched: results.reduce((sum, result) => sum + result.matched, 0), modified: results.reduce((sum, result) => sum + result.modified, 0) };
+    }
     const result = await this.run(() => this.native.updateMany(filter as MongoDocument, update as MongoDocument));
     return { matched: result.matchedCount, modified: result.modifiedCount };
   }
@@ -154,7 +169,21 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async deleteMany(filter: Filter): Promise<number> {
+    const perId = this.idListSplit(filter);
+    if (perId) return (await Promise.all(perId.map((one) => this.deleteOne(one)))).reduce((sum, deleted) => sum + deleted, 0);
     return (await this.run(() => this.native.deleteMany(filter as MongoDocument))).deletedCount;
+  }
+
+  /**
+   * FerretDB 1.x pushes no `$in` down to its backend: a filter on a list of ids reads and decodes
+   * the whole collection. On FerretDB such a filter (`_id: {$in: ids}` beside plain conditions) runs
+   * as one operation per id instead, each answered from the `_id` index.
+   */
+  private idListSplit(filter: Filter): Filter[] | null {
+    if (!this.splitsIdLists) return null;
+    const id = filter._id;
+    if (id === null || typeof id !== 'object' || Array.isArray(id) || Object.keys(id).length !== 1 || !Array.isArray(id.$in)) return null;
+    return [...new Set(id.$in)].map((value) => ({ ...filter, _id: value }));
   }
 
   /**
@@ -175,6 +204,38 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 }
 
+/** Sorts, skips and limits in memory what per-id reads found, ordering values as MongoDB does for the port's JSON values. */
+function pageOf<T extends StoredDocument>(documents: T[], options: FindOptions): T[] {
+  const sort = Object.entries(options.sort ?? {});
+  const sorted = sort.length === 0 ? documents : [...documents].sort((a, b) => {
+    for (const [path, direction] of sort) {
+      const order = compareValues(readPath(a, path), readPath(b, path));
+      if (order !== 0) return order * direction;
+    }
+    return 0;
+  });
+  const from = options.skip ?? 0;
+  return sorted.slice(from, options.limit === undefined || options.limit === 0 ? undefined : from + options.limit);
+}
+
+/** MongoDB's order of types: missing and null, numbers, strings, objects, arrays, booleans. */
+function typeRank(value: JsonValue | undefined): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number') return 1;
+  if (typeof value === 'string') return 2;
+  if (typeof value === 'boolean') return 5;
+  return Array.isArray(value) ? 4 : 3;
+}
+
+function compareValues(a: JsonValue | undefined, b: JsonValue | undefined): number {
+  const rank = typeRank(a) - typeRank(b);
+  if (rank !== 0) return rank;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return 0;
+}
+
 function fixesId(filter: Filter): boolean {
   const id = filter._id;
   return typeof id === 'string' || (id !== null && typeof id === 'object' && !Array.isArray(id) && '$eq' in id);
@@ -192,6 +253,8 @@ const DEFAULT_MAX_POOL_SIZE = 10;
 export class MongoStore implements Store {
   public readonly kind = 'mongodb' as const;
   private readonly connection: mongoose.Connection;
+  /** Whether the server is FerretDB, asked once. */
+  private ferretDb: Promise<boolean> | undefined;
 
   public constructor(url: string) {
     this.connection = mongoose.createConnection(url, {
@@ -214,7 +277,11 @@ export class MongoStore implements Store {
         throw translateError(spec.name, error);
       });
     }
-    return new MongoStoreCollection<T>(native);
+    this.ferretDb ??= this.connection.db!.admin().command({ buildInfo: 1 }).then((info) => typeof info.ferretdbVersion === 'string');
+    return new MongoStoreCollection<T>(native, await this.ferretDb.catch((error: unknown) => {
+      this.ferretDb = undefined;
+      throw translateError(spec.name, error);
+    }));
   }
 
   public async ping(): Promise<void> {

@@ -293,6 +293,20 @@ describe.each(backends)('Store conformance: %s', (kind, createBackend) => {
       expect(await matching({ city: { $gte: 'A' } })).toEqual(['a', 'b']);
     });
 
+    it('answers a list of ids beside other conditions: found sorted, skipped and limited, counted, updated and deleted', async () => {
+      const rows = await newCollection();
+      for (const [id, rank, group] of [['r1', 3, 'x'], ['r2', 1, 'x'], ['r3', 2, 'y'], ['r4', null, 'x'], ['r5', 5, 'x']] as const) await rows.insertOne({ _id: id, rank, group });
+      const listed = { _id: { $in: ['r1', 'r2', 'r3', 'r4', 'r2', 'missing'] }, group: 'x' };
+      expect(ids(await rows.find(listed, { sort: { rank: 1 } }))).toEqual(['r4', 'r2', 'r1']);
+      expect(ids(await rows.find(listed, { sort: { rank: -1 }, skip: 1, limit: 1 }))).toEqual(['r2']);
+      expect(await rows.count(listed)).toBe(3);
+      expect(await rows.updateMany(listed, { $set: { group: 'z' } })).toEqual({ matched: 3, modified: 3 });
+      expect((await rows.findOne({ _id: 'r2' }))?.group).toBe('z');
+      expect((await rows.findOne({ _id: 'r3' }))?.group).toBe('y');
+      expect(await rows.deleteMany({ _id: { $in: ['r1', 'r3', 'missing'] } })).toBe(2);
+      expect(sortedIds(await rows.find({}))).toEqual(['r2', 'r4', 'r5']);
+    });
+
     it('$in and $nin match any / none of the values, by type, null matching missing', async () => {
       expect(await matching({ name: { $in: ['alice', 'eve', 'zed'] } })).toEqual(['a', 'e']);
       expect(await matching({ age: { $in: [30, '40'] } })).toEqual(['a', 'd']);
