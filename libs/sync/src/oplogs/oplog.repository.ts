@@ -11,6 +11,19 @@ interface ChannelCounter {
 /** Oplogs, and the last id given on each channel (kept after its oplogs expire, so ids never go back). */
 /** Oplogs inserted in one round trip at most: the claims of the channels sequenced at once share their writes. */
 const INSERT_BATCH = 500;
+/** Ids per page: a channel's oplogs are read page by page, never the whole channel at once. */
+export const OPLOG_PAGE_SIZE = 100;
+/** Empty pages read in a row before the rest is read in one query: a device far behind expired data. */
+const EMPTY_PAGES_BEFORE_SCAN = 10;
+
+/** An oplog as stored: with its page (`<channel>#<id / OPLOG_PAGE_SIZE>`), which reads select by equality. */
+type StoredOplog = Oplog & { page: string };
+
+function pageKey(channel: ChannelRef, index: number): string {
+  return `${channelId(channel)}#p${index}`;
+}
+
+const pageIndex = (id: number): number => Math.floor(id / OPLOG_PAGE_SIZE);
 
 export class OplogRepository {
   private readonly inserts: Coalescer<Oplog, InsertOutcome>;
@@ -23,10 +36,11 @@ export class OplogRepository {
   }
 
   public static async open(store: Store): Promise<OplogRepository> {
-    const oplogs = await store.collection<Oplog>({
+    const oplogs = await store.collection<StoredOplog>({
       name: 'sync_oplogs',
       indexes: [
         { name: 'channel_id', fields: { instanceId: 1, bizType: 1, key: 1, id: 1 }, unique: true },
+        { name: 'page', fields: { page: 1 } },
         { name: 'order', fields: { orderId: 1 }, unique: true },
         { name: 'expiry', fields: { expireAt: 1 } },
       ],
@@ -41,7 +55,7 @@ export class OplogRepository {
 
   /** Throws DuplicateKeyError when the id is taken on the channel or the order already has an oplog. */
   public async insert(oplog: Oplog): Promise<void> {
-    if ((await this.inserts.submit(oplog)) === 'duplicate') throw new DuplicateKeyError(this.oplogs.name, 'channel_id or order');
+    if ((await this.inserts.submit({ ...oplog, page: pageKey(oplog, pageIndex(oplog.id)) })) === 'duplicate') throw new DuplicateKeyError(this.oplogs.name, 'channel_id or order');
   }
 
   public findByOrder(orderId: string): Promise<Oplog | null> {
@@ -75,16 +89,45 @@ export class OplogRepository {
 
   /** Oplogs of a channel after `afterId`, in id order. */
   public after(channel: ChannelRef, afterId: number, limit: number): Promise<Oplog[]> {
-    return this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $gt: afterId } }, { sort: { id: 1 }, limit });
+    return this.between(channel, afterId, Number.MAX_SAFE_INTEGER, limit, 'oldest-first');
   }
 
   /** Oplogs of a channel in (afterId, beforeId), newest first: how a backlog is read when only the newest N may be sent. */
   public newestBetween(channel: ChannelRef, afterId: number, beforeId: number, limit: number): Promise<Oplog[]> {
-    return this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $gt: afterId, $lt: beforeId } }, { sort: { id: -1 }, limit });
+    return this.between(channel, afterId, beforeId, limit, 'newest-first');
   }
 
   public inRange(channel: ChannelRef, fromId: number, toId: number): Promise<Oplog[]> {
-    return this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $gte: fromId, $lte: toId } }, { sort: { id: 1 } });
+    return this.between(channel, fromId - 1, toId + 1, Number.POSITIVE_INFINITY, 'oldest-first');
+  }
+
+  /**
+   * Up to `limit` oplogs with ids in (afterId, beforeId), read a page at a time from the end the order
+   * starts at, up to the channel's last id. A run of empty pages (data expired far ahead of the
+   * reader) ends in one query for the rest, filtered by id.
+   */
+  private async between(channel: ChannelRef, afterId: number, beforeId: number, limit: number, order: 'oldest-first' | 'newest-first'): Promise<Oplog[]> {
+    const low = afterId + 1;
+    const high = Math.min(beforeId - 1, await this.lastId(channel));
+    if (low > high || limit <= 0) return [];
+    const inRange = (oplog: Oplog) => oplog.id >= low && oplog.id <= high;
+    const byOrder = order === 'oldest-first' ? (a: Oplog, b: Oplog) => a.id - b.id : (a: Oplog, b: Oplog) => b.id - a.id;
+    const [firstPage, lastPage] = [pageIndex(low), pageIndex(high)];
+    const found: Oplog[] = [];
+    let emptyInARow = 0;
+    for (let step = 0; step <= lastPage - firstPage && found.length < limit; step++) {
+      if (emptyInARow === EMPTY_PAGES_BEFORE_SCAN) {
+        const [from, to] = order === 'oldest-first' ? [pageIndex(low) + step, lastPage] : [firstPage, lastPage - step];
+        const rest = await this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $gte: Math.max(low, from * OPLOG_PAGE_SIZE), $lte: Math.min(high, (to + 1) * OPLOG_PAGE_SIZE - 1) } }, { sort: { id: order === 'oldest-first' ? 1 : -1 }, ...(Number.isFinite(limit) ? { limit: limit - found.length } : {}) });
+        found.push(...rest);
+        break;
+      }
+      const index = order === 'oldest-first' ? firstPage + step : lastPage - step;
+      const page = (await this.oplogs.find({ page: pageKey(channel, index) })).filter(inRange);
+      emptyInARow = page.length === 0 ? emptyInARow + 1 : 0;
+      found.push(...page.sort(byOrder));
+    }
+    return found.slice(0, limit);
   }
 
   /** Recent oplogs of the given channels (console status query). */
@@ -102,9 +145,11 @@ export class OplogRepository {
     return this.oplogs.deleteMany({ instanceId, bizType });
   }
 
-  /** The oplogs of a channel with the given ids (those still stored). */
-  public ofIds(channel: ChannelRef, ids: number[]): Promise<Oplog[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $in: ids } }, { sort: { id: 1 } });
+  /** The oplogs of a channel with the given ids (those still stored), in id order. */
+  public async ofIds(channel: ChannelRef, ids: number[]): Promise<Oplog[]> {
+    const wanted = new Set(ids);
+    const pages = [...new Set(ids.map(pageIndex))];
+    const found = await Promise.all(pages.map((index) => this.oplogs.find({ page: pageKey(channel, index) })));
+    return found.flat().filter((oplog) => wanted.has(oplog.id)).sort((a, b) => a.id - b.id);
   }
 }
