@@ -329,6 +329,13 @@ export class SyncDelivery {
     if (channel.inflight.size > 0) return;
     if (channel.catchingUp) return this.sendNextOfCatchUp(state, channel);
     const limit = channel.config.persistent ? (channel.config.threshold ?? DEFAULT_THRESHOLD) : Number.POSITIVE_INFINITY;
+    const backlog = (await this.oplogs.lastId(channel.ref)) - channel.scannedUpTo;
+    if (backlog <= 0) return;
+    if (backlog <= limit) {
+      // The cut would pass nothing over: read forward a batch at a time instead of reading the whole backlog first.
+      channel.catchingUp = true;
+      return this.sendNextOfCatchUp(state, channel);
+    }
     const chosen: Oplog[] = [];
     let highest = channel.scannedUpTo;
     let before = Number.MAX_SAFE_INTEGER;
