@@ -1,4 +1,4 @@
-import { Coalescer, DuplicateKeyError, type Collection, type InsertOutcome, type Store } from '@pushsync/platform';
+import { BatchedInserts, DuplicateKeyError, type Collection, type Store } from '@pushsync/platform';
 import { channelId, type ChannelRef } from '../channel';
 import type { Oplog } from './oplog';
 
@@ -8,9 +8,6 @@ interface ChannelCounter {
   last: number;
 }
 
-/** Oplogs, and the last id given on each channel (kept after its oplogs expire, so ids never go back). */
-/** Oplogs inserted in one round trip at most: the claims of the channels sequenced at once share their writes. */
-const INSERT_BATCH = 500;
 /** Ids per page: a channel's oplogs are read page by page, never the whole channel at once. */
 export const OPLOG_PAGE_SIZE = 100;
 /** Empty pages read in a row before the rest is read in one query: a device far behind expired data. */
@@ -25,14 +22,21 @@ function pageKey(channel: ChannelRef, index: number): string {
 
 const pageIndex = (id: number): number => Math.floor(id / OPLOG_PAGE_SIZE);
 
+/**
+ * Oplogs, and the last id given on each channel (kept after its oplogs expire, so ids never go back).
+ * A channel is read page by page: on FerretDB 1.x, whose indexes answer equality only, a filter on
+ * the channel plus an id range read and decoded every oplog of the channel (a 10,000-oplog catch-up
+ * read 350,000 oplogs).
+ */
 export class OplogRepository {
-  private readonly inserts: Coalescer<Oplog, InsertOutcome>;
+  /** The claims of the channels sequenced at once share their writes. */
+  private readonly inserts: BatchedInserts<StoredOplog>;
 
   private constructor(
-    private readonly oplogs: Collection<Oplog>,
+    private readonly oplogs: Collection<StoredOplog>,
     private readonly counters: Collection<ChannelCounter>,
   ) {
-    this.inserts = new Coalescer((batch) => oplogs.insertMany(batch), { maxBatch: INSERT_BATCH });
+    this.inserts = new BatchedInserts(oplogs);
   }
 
   public static async open(store: Store): Promise<OplogRepository> {
@@ -54,8 +58,8 @@ export class OplogRepository {
   }
 
   /** Throws DuplicateKeyError when the id is taken on the channel or the order already has an oplog. */
-  public async insert(oplog: Oplog): Promise<void> {
-    if ((await this.inserts.submit({ ...oplog, page: pageKey(oplog, pageIndex(oplog.id)) })) === 'duplicate') throw new DuplicateKeyError(this.oplogs.name, 'channel_id or order');
+  public insert(oplog: Oplog): Promise<void> {
+    return this.inserts.insert({ ...oplog, page: pageKey(oplog, pageIndex(oplog.id)) });
   }
 
   public findByOrder(orderId: string): Promise<Oplog | null> {

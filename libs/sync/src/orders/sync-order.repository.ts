@@ -1,14 +1,12 @@
-import { Coalescer, DuplicateKeyError, type Collection, type InsertOutcome, type Store } from '@pushsync/platform';
+import { BatchedInserts, type Collection, type Store } from '@pushsync/platform';
 import type { SyncOrder } from './sync-order';
 
-/** Orders inserted in one round trip at most: the intake's concurrent accepts share their writes. */
-const INSERT_BATCH = 500;
-
 export class SyncOrderRepository {
-  private readonly inserts: Coalescer<SyncOrder, InsertOutcome>;
+  /** The intake's concurrent accepts share their writes. */
+  private readonly inserts: BatchedInserts<SyncOrder>;
 
   private constructor(private readonly orders: Collection<SyncOrder>) {
-    this.inserts = new Coalescer((batch) => orders.insertMany(batch), { maxBatch: INSERT_BATCH });
+    this.inserts = new BatchedInserts(orders);
   }
 
   public static async open(store: Store): Promise<SyncOrderRepository> {
@@ -25,8 +23,8 @@ export class SyncOrderRepository {
   }
 
   /** Reserves the idempotency key: throws DuplicateKeyError when the order exists. */
-  public async insert(order: SyncOrder): Promise<void> {
-    if ((await this.inserts.submit(order)) === 'duplicate') throw new DuplicateKeyError(this.orders.name, '_id');
+  public insert(order: SyncOrder): Promise<void> {
+    return this.inserts.insert(order);
   }
 
   public find(id: string): Promise<SyncOrder | null> {
