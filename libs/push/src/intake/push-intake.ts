@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DuplicateKeyError, type Stream } from '@pushsync/platform';
+import { DuplicateKeyError, type BatchingProducer } from '@pushsync/platform';
 import { isWellFormedDeviceToken, type DeviceRepository } from '@pushsync/devices';
 import { TemplateNotFoundError, type TemplateRepository } from '@pushsync/templates';
 import { deliveryIdOf, type PushDelivery, type PushMessage } from '../messages/push-message';
@@ -44,7 +44,7 @@ export class PushIntake {
     private readonly devices: DeviceRepository,
     private readonly messages: MessageRepository,
     private readonly tasks: TaskRepository,
-    private readonly stream: Stream,
+    private readonly producer: BatchingProducer,
     private readonly scheduling: PushScheduling,
     private readonly clock: { now(): number },
   ) {}
@@ -133,7 +133,7 @@ export class PushIntake {
     if (prepared.type === 'BROADCAST') {
       await ignoreDuplicate(this.messages.insertMessage(message(0, prepared.entries[0]!, PUSH_STATUS.DEVICE_NOT_ONLINE)));
       await ignoreDuplicate(this.tasks.insert(task));
-      await this.stream.produce(PUSH_BROADCAST_TOPIC.name, [{ key: taskId, value: encodeRecord({ appId: app.appId, workspaceId: app.workspaceId, taskId }) }]);
+      await this.producer.send(PUSH_BROADCAST_TOPIC.name, { key: taskId, value: encodeRecord({ appId: app.appId, workspaceId: app.workspaceId, taskId }) });
       return;
     }
     const dispatch: DispatchRecord[] = [];
@@ -153,8 +153,8 @@ export class PushIntake {
       }
     });
     await ignoreDuplicate(this.tasks.insert({ ...task, targetCount: targets, finishedAt: this.clock.now() }));
-    if (dispatch.length > 0) await this.stream.produce(PUSH_DISPATCH_TOPIC.name, dispatch.map((record) => ({ key: record.token, value: encodeRecord(record) })));
-    if (vendor.length > 0) await this.stream.produce(PUSH_VENDOR_TOPIC.name, vendor.map((record) => ({ key: record.token, value: encodeRecord(record) })));
+    await this.producer.sendAll(PUSH_DISPATCH_TOPIC.name, dispatch.map((record) => ({ key: record.token, value: encodeRecord(record) })));
+    await this.producer.sendAll(PUSH_VENDOR_TOPIC.name, vendor.map((record) => ({ key: record.token, value: encodeRecord(record) })));
   }
 
   /**

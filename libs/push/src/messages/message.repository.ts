@@ -1,14 +1,21 @@
-import type { Collection, Filter, Store } from '@pushsync/platform';
+import { BatchedInserts, type Collection, type Filter, type Store } from '@pushsync/platform';
 import type { PushType } from '../push-request';
 import { PUSH_STATUS, type PushStatus } from '../receipts/push-status';
 import { deliveryIdOf, type PushDelivery, type PushMessage } from './push-message';
 
 /** Messages and their per-device deliveries on the Store port. Every filter names the app (DECISIONS D1). */
 export class MessageRepository {
+  /** A push's messages and deliveries, and those of pushes accepted meanwhile, share their writes. */
+  private readonly messageInserts: BatchedInserts<PushMessage>;
+  private readonly deliveryInserts: BatchedInserts<PushDelivery>;
+
   private constructor(
     private readonly messages: Collection<PushMessage>,
     private readonly deliveries: Collection<PushDelivery>,
-  ) {}
+  ) {
+    this.messageInserts = new BatchedInserts(messages);
+    this.deliveryInserts = new BatchedInserts(deliveries);
+  }
 
   public static async open(store: Store): Promise<MessageRepository> {
     const [messages, deliveries] = await Promise.all([
@@ -42,12 +49,12 @@ export class MessageRepository {
   }
 
   public insertMessage(message: PushMessage): Promise<void> {
-    return this.messages.insertOne(message);
+    return this.messageInserts.insert(message);
   }
 
   /** Throws DuplicateKeyError when the device already has this message (once per device). */
   public insertDelivery(delivery: PushDelivery): Promise<void> {
-    return this.deliveries.insertOne(delivery);
+    return this.deliveryInserts.insert(delivery);
   }
 
   public findMessage(appId: string, workspaceId: string, id: string): Promise<PushMessage | null> {

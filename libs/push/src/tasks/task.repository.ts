@@ -1,9 +1,14 @@
-import type { Collection, Filter, Store } from '@pushsync/platform';
+import { BatchedInserts, type Collection, type Filter, type Store } from '@pushsync/platform';
 import type { PushType } from '../push-request';
 import type { PushTask } from './push-task';
 
 export class TaskRepository {
-  private constructor(private readonly tasks: Collection<PushTask>) {}
+  /** The tasks of pushes accepted at the same time share their writes. */
+  private readonly inserts: BatchedInserts<PushTask>;
+
+  private constructor(private readonly tasks: Collection<PushTask>) {
+    this.inserts = new BatchedInserts(tasks);
+  }
 
   public static async open(store: Store): Promise<TaskRepository> {
     return new TaskRepository(
@@ -19,7 +24,7 @@ export class TaskRepository {
   }
 
   public insert(task: PushTask): Promise<void> {
-    return this.tasks.insertOne(task);
+    return this.inserts.insert(task);
   }
 
   public find(appId: string, workspaceId: string, id: string): Promise<PushTask | null> {

@@ -1,7 +1,7 @@
 import type { PushApiCall, PushApiReply } from '@pushsync/contracts';
 import { ValidationError } from '@pushsync/platform';
 import { invalidParam, parsePushRequest, PushRuleError, queryParameters, requiredText, type PushApp, type PushType } from '@pushsync/push';
-import { AppNotFoundError, instanceIdOf, type TenantAppRepository } from '@pushsync/tenancy';
+import { AppNotFoundError, instanceIdOf, type TenantApp } from '@pushsync/tenancy';
 import type { PushEngineParts } from './push-engine';
 
 type Parameters = Record<string, unknown>;
@@ -10,11 +10,11 @@ type Action = (app: PushApp, parameters: Parameters, call: PushApiCall) => Promi
 const PUSH_ACTIONS: Record<string, PushType> = { PushSimple: 'SIMPLE', PushTemplate: 'TEMPLATE', PushMultiple: 'MULTIPLE', PushBroadcast: 'BROADCAST' };
 
 /**
- * The CallPushApi RPC: finds the app, parses the JSON parameters and runs the action. A push
+ * The CallPushApi RPC: finds the app (from a cache, as sync-core does), parses the JSON parameters and runs the action. A push
  * answers `{ data, taskId, scheduleId }` where `data` is `PushResult.Data` of DECISIONS D2: the task
  * id of a multiple or broadcast push, the master schedule id of a timed or cyclic one, else ''.
  */
-export function pushApiMethods(engine: () => PushEngineParts, apps: () => TenantAppRepository) {
+export function pushApiMethods(engine: () => PushEngineParts, apps: { find(workspaceId: string, appId: string): Promise<TenantApp | null> }) {
   const push = (type: PushType): Action => async (app, parameters, call) => {
     const request = parsePushRequest(type, parameters, call.lenient ? 'lenient' : 'strict');
     const accepted = await engine().intake.accept(app, request, call.fromConsole ? 1 : 0);
@@ -44,7 +44,7 @@ export function pushApiMethods(engine: () => PushEngineParts, apps: () => Tenant
   };
   return {
     CallPushApi: async (call: PushApiCall): Promise<PushApiReply> => {
-      const stored = await apps().find(call.workspaceId, call.appId);
+      const stored = await apps.find(call.workspaceId, call.appId);
       if (stored === null) throw new AppNotFoundError(instanceIdOf(call.workspaceId, call.appId));
       const action = actions[call.action];
       if (action === undefined) throw new ValidationError(`unknown push action ${JSON.stringify(call.action)}`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CometDelivery, Presence } from '@pushsync/comet';
 import { DeviceRepository, type Device } from '@pushsync/devices';
-import { DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
+import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream, type StreamConsumer } from '@pushsync/platform';
 import {
   BroadcastPlanner,
   BroadcastShardRepository,
@@ -125,7 +125,7 @@ export class PushEngine {
     const shardSender = new BroadcastShardSender(messages, tasks, shards, comet, this.stream, statistics, clock);
     const expiry = new ExpirySweep(messages, outcomes, clock);
     const scheduled: ScheduledPushes = new ScheduledPushes(await ScheduleRepository.open<ScheduledRequest>(this.store), (): PushIntake => intake, clock, this.logger.child({ context: 'PushScheduler' }), { leaseMs: this.env.PUSH_SCHEDULE_LEASE_MS });
-    const intake = new PushIntake(templates, devices, messages, tasks, this.stream, scheduled, clock);
+    const intake = new PushIntake(templates, devices, messages, tasks, new BatchingProducer(this.stream), scheduled, clock);
     this.scheduled = scheduled;
     this.consumers.push(
       await this.stream.subscribe({ group: PUSH_DISPATCH_GROUP, topics: [PUSH_DISPATCH_TOPIC.name], handleBatch: (batch) => dispatcher.handleBatch(batch) }),
