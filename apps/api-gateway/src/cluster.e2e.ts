@@ -18,7 +18,7 @@ describe('cluster: one process per service on real NATS, Kafka and MongoDB', () 
     admin = new AdminClient(gateway, OWNER);
   }, 120_000);
 
-  afterAll(() => cluster.stopAll(), 60_000);
+  afterAll(() => cluster.dispose(), 60_000);
 
   it('brings every service up, each reporting its dependencies ready', async () => {
     for (const service of SERVICES) {

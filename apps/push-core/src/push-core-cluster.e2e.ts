@@ -15,7 +15,7 @@ describe('cluster: push-core through api-gateway (templates, device binding)', (
     admin = new AdminClient(gateway, OWNER);
   }, 120_000);
 
-  afterAll(() => cluster.stopAll(), 60_000);
+  afterAll(() => cluster.dispose(), 60_000);
 
   it('reads back a template created through api-gateway after kill -9 and restart of push-core, with codes intact over gRPC', async () => {
     const tenant = await admin.newTenant('app-tpl-cluster', 'wsc');

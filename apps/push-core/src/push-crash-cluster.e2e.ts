@@ -36,7 +36,7 @@ describe('cluster: push-core crashes', () => {
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    await cluster?.stopAll();
+    await cluster?.dispose();
   }, 60_000);
 
   const connect = async () => {

@@ -13,7 +13,7 @@ describe('cluster: sync configurations through api-gateway and sync-core', () =>
     gateway = cluster.baseUrl('api-gateway');
   }, 120_000);
 
-  afterAll(() => cluster.stopAll(), 60_000);
+  afterAll(() => cluster.dispose(), 60_000);
 
   it('keeps a configuration created through api-gateway across kill -9 and restart of sync-core, with its operation record', async () => {
     const admin = new AdminClient(gateway, OWNER);

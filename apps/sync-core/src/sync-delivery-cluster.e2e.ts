@@ -47,7 +47,7 @@ describe('cluster: sync orders from the tenant API to devices', () => {
 
   afterAll(async () => {
     await Promise.all(devices.map((device) => device.client.appToBackground()));
-    await cluster?.stopAll();
+    await cluster?.dispose();
     await natsProxy?.cut();
   }, 60_000);
 

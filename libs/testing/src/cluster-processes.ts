@@ -1,3 +1,5 @@
+import { Kafka, logLevel } from 'kafkajs';
+import mongoose from 'mongoose';
 import { clusterEnv, uniqueName } from '@pushsync/platform/testing';
 import { ServiceProcess, freePort } from './service-process';
 
@@ -61,6 +63,35 @@ export class ClusterProcesses {
 
   public async stopAll(): Promise<void> {
     await Promise.all([...this.running.values()].map((p) => p.stop().catch(() => undefined)));
+  }
+
+  /**
+   * Stops every service and removes what the cluster left on the shared infrastructure: its topics
+   * and consumer groups (a Kafka holding the partitions of every past run ran out of heap at about
+   * 14,000) and, unless kept, its database.
+   */
+  public async dispose(options: { keepDatabase?: boolean } = {}): Promise<void> {
+    await this.stopAll();
+    const admin = new Kafka({ clientId: `cleanup-${this.name}`, brokers: this.infra.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(this.topicPrefix));
+      if (groups.length > 0) await admin.deleteGroups(groups);
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    } catch (error) {
+      process.stderr.write(`[cluster ${this.name}] removing its Kafka topics failed: ${String(error)}\n`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (options.keepDatabase) return;
+    try {
+      const connection = await mongoose.createConnection(this.mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
+      await connection.dropDatabase();
+      await connection.close();
+    } catch (error) {
+      process.stderr.write(`[cluster ${this.name}] dropping its database failed: ${String(error)}\n`);
+    }
   }
 
   private envOf(service: ClusterService): Record<string, string> {

@@ -26,10 +26,10 @@ export async function startPlatform(mode: PlatformMode, name: string, owner: str
     try {
       await cluster.start(['sync-core', 'push-core', 'comet-gateway', 'api-gateway']);
     } catch (error) {
-      await cluster.stopAll();
+      await cluster.dispose();
       throw error;
     }
-    return { base: cluster.baseUrl('api-gateway'), cometPort, stop: () => cluster.stopAll() };
+    return { base: cluster.baseUrl('api-gateway'), cometPort, stop: () => cluster.dispose() };
   }
   const dataDir = mkdtempSync(join(tmpdir(), `pushsync-${name}-`));
   const port = await freePort();

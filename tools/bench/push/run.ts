@@ -13,7 +13,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import mongoose from 'mongoose';
 import { AdminClient, ClusterProcesses, ServiceProcess, freePort, type ClusterService } from '@pushsync/testing';
 import { CpuMeter, infraPids, loadInfraEnv, percentile, round } from '../process-meter';
 import { SignedSender } from '../sync/sender';
@@ -176,18 +175,10 @@ async function startStandalone(): Promise<Server> {
 async function startCluster(gateways: number): Promise<Server> {
   const cometPorts = [await freePort()];
   const cluster = new ClusterProcesses(`benchpush${STAMP}`, OWNER, { ...serviceEnv(), COMET_TCP_PORT: String(cometPorts[0]) });
-  const mongoUrl = (cluster as unknown as { mongoUrl: string }).mongoUrl;
   const extras: ServiceProcess[] = [];
   const stop = async () => {
     await Promise.all(extras.map((extra) => extra.stop().catch(() => undefined)));
-    await cluster.stopAll();
-    try {
-      const connection = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
-      await connection.dropDatabase();
-      await connection.close();
-    } catch (error) {
-      log(`dropping the bench database failed: ${String(error)}`);
-    }
+    await cluster.dispose();
   };
   for (let attempt = 1; ; attempt++) {
     try {

@@ -386,7 +386,7 @@ async function catchUpPhase(ctx: Context) {
 /**
  * Runs one phase on a fresh cluster (its own database and Kafka topics): what one phase leaves
  * behind (orders still being sequenced, deliveries pending) must not be measured by the next.
- * Stops every process and drops the database at the end, also on failure.
+ * Stops every process and removes its topics and database at the end, also on failure.
  */
 async function onFreshCluster<T>(phase: string, result: Record<string, unknown>, body: (ctx: Context) => Promise<T>): Promise<T | undefined> {
   const cometPort = await freePort();
@@ -458,16 +458,7 @@ async function onFreshCluster<T>(phase: string, result: Record<string, unknown>,
     await Promise.all(devices.map((device) => device.close()));
     sender?.close();
     log(`${phase}: stopping the cluster`);
-    await cluster.stopAll();
-    if (process.env.BENCH_KEEP_DATABASE !== '1') {
-      try {
-        const connection = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
-        await connection.dropDatabase();
-        await connection.close();
-      } catch (error) {
-        log(`${phase}: dropping the bench database failed: ${String(error)}`);
-      }
-    }
+    await cluster.dispose({ keepDatabase: process.env.BENCH_KEEP_DATABASE === '1' });
   }
 }
 

@@ -6,7 +6,7 @@
 # the Kafka version and the pom's hash, so editing the pom or KAFKA_VERSION re-resolves.
 
 KAFKA_VERSION=${KAFKA_VERSION:-4.3.1}
-KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}
+KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m}
 KAFKA_POM="$INFRA_ROOT/kafka/pom.xml"
 KAFKA_PATTERN=kafka.Kafka
 
