@@ -45,7 +45,7 @@ function batchOf(orders: SyncOrder[]): RecordBatch {
     partition: 0,
     offset,
     key: channelId(o),
-    value: encodeOrderRecord(o._id),
+    value: encodeOrderRecord(o),
     timestamp: NOW,
   }));
   return { topic: 'sync.orders', partition: 0, records };
@@ -140,6 +140,24 @@ describe('Sequencer', () => {
     } finally {
       process.off('unhandledRejection', record);
     }
+  });
+
+  it('sequences an order from its record, reading nothing of it from the store, and skips expired orders and records that are no order', async () => {
+    const expired = { ...order('a', '2'), expireAt: NOW };
+    const batch = batchOf([order('a', '1'), expired, order('a', '3')]);
+    batch.records.push({ ...batch.records[0]!, offset: 3, value: Buffer.from('not an order') });
+    await newSequencer().handleBatch(batch);
+    expect(idsOf('a')).toEqual([['1', 1], ['3', 2]]);
+  });
+
+  it('hands a replayed order over again with the id it got, unless this sequencer handed it over already', async () => {
+    const batch = await submit([order('a', '1'), order('a', '2')]);
+    await newSequencer().handleBatch(batch);
+    const restarted = newSequencer();
+    await restarted.handleBatch(batch);
+    await restarted.handleBatch(batch);
+    expect(idsOf('a')).toEqual([['1', 1], ['2', 2], ['1', 1], ['2', 2]]);
+    expect(await oplogs.lastId(channel('a'))).toBe(2);
   });
 
   it('continues a channel after a crash from its oplogs beyond the recorded counter', async () => {

@@ -11,22 +11,40 @@ export const NON_PERSISTENT_TTL_MS = 20 * 60_000;
 /** Channels of one batch sequenced at once (each channel's orders one after the other). */
 const CONCURRENT_CHANNELS = 16;
 
-export function encodeOrderRecord(orderId: string): Uint8Array {
-  return Buffer.from(orderId, 'utf8');
+/** An order's record on the orders topic: the whole order, so that sequencing it reads nothing from the store. */
+export function encodeOrderRecord(order: SyncOrder): Uint8Array {
+  return Buffer.from(JSON.stringify(order), 'utf8');
 }
+
+/** The order a record carries, or null for a record that is not one. */
+export function decodeOrderRecord(value: Uint8Array): SyncOrder | null {
+  try {
+    const order = JSON.parse(Buffer.from(value).toString('utf8')) as Partial<SyncOrder> | null;
+    const valid = typeof order?._id === 'string' && typeof order.instanceId === 'string' && typeof order.bizType === 'string' && typeof order.key === 'string' && typeof order.dueAt === 'number' && typeof order.expireAt === 'number';
+    return valid ? (order as SyncOrder) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Orders this sequencer handed over lately: a batch retried after a failure does not hand them over twice. */
+const HANDED_OVER_KEPT = 50_000;
 
 /**
  * Turns accepted orders into oplogs (DECISIONS D3 "Oplog ids"). It consumes the orders topic,
  * keyed by channel, so the member owning a partition is the only writer of its channels: it
  * takes the next id from its memory of the channel (recovered from the store when it gains the
- * partition) and claims it by inserting the oplog, whose id and order are both unique. A replayed
- * order (a crash before the commit) finds the oplog it already got and reuses its id; an order
- * already sequenced is skipped; one whose validTimeStart is ahead waits for the relay.
+ * partition) and claims it by inserting the oplog, whose id and order are both unique. Records
+ * carry the whole order. A replayed order (a crash before the commit, the relay, a repeated
+ * thirdMsgId) finds the oplog it already got, reuses its id and is handed over again unless this
+ * sequencer did so lately; delivery ignores an oplog it has. An expired order is skipped; one whose
+ * validTimeStart is ahead waits for the relay.
  * The orders topic is keyed by channel, so a batch's records are grouped by key: channels are
  * sequenced concurrently, the orders of one channel strictly in offset order.
  */
 export class Sequencer {
   private readonly lastIds = new Map<string, number>();
+  private readonly handedOver = new Set<string>();
 
   public constructor(
     private readonly orders: SyncOrderRepository,
@@ -66,8 +84,7 @@ export class Sequencer {
    * finds its oplog and hands it over again.
    */
   private async sequenceLane(records: ConsumedRecord[], touched: Map<string, ChannelRef>): Promise<void> {
-    // null: expired and purged, or a record that is not an order id.
-    const orders = await Promise.all(records.map((record) => this.orders.find(Buffer.from(record.value).toString('utf8'))));
+    const orders = records.map((record) => decodeOrderRecord(record.value));
     let handedOver = Promise.resolve();
     const marked: Array<Promise<void>> = [];
     // Caught as it happens: a hand-over failing while the loop still claims must not be an unhandled rejection.
@@ -75,16 +92,27 @@ export class Sequencer {
     try {
       for (const order of orders) {
         if (failure) break;
-        if (order === null || order.state === 'SEQUENCED' || order.dueAt > this.clock.now()) continue;
+        const now = this.clock.now();
+        if (order === null || this.handedOver.has(order._id) || order.dueAt > now || order.expireAt <= now) continue;
         const oplog = await this.claim(order);
         touched.set(channelId(oplog), oplog);
         handedOver = handedOver.then(() => this.dispatcher.dispatch(oplog));
-        marked.push(handedOver.then(() => this.orders.markSequenced(order._id, oplog.id)).catch((error: unknown) => void (failure ??= { error })));
+        marked.push(
+          handedOver
+            .then(() => this.orders.markSequenced(order._id, oplog.id))
+            .then(() => this.remember(order._id))
+            .catch((error: unknown) => void (failure ??= { error })),
+        );
       }
     } finally {
       await Promise.all(marked);
     }
     if (failure) throw failure.error;
+  }
+
+  private remember(orderId: string): void {
+    this.handedOver.add(orderId);
+    if (this.handedOver.size > HANDED_OVER_KEPT) this.handedOver.delete(this.handedOver.values().next().value!);
   }
 
   private async claim(order: SyncOrder): Promise<Oplog> {

@@ -4,6 +4,7 @@ import { SyncConfigRepository } from '../configs/sync-config.repository';
 import { SyncConfigs } from '../configs/sync-configs';
 import { ConfigDirectory } from '../delivery/config-directory';
 import type { ConnectedDevices } from '../delivery/connected-devices';
+import { decodeOrderRecord } from '../sequencer';
 import { OrderIntake, type TenantAppRef } from './order-intake';
 import { SyncOrderRepository } from './sync-order.repository';
 
@@ -34,7 +35,7 @@ describe('OrderIntake', () => {
     const producer = {
       send: async (_topic: string, message: StreamMessage) => {
         if (produceFails) throw new Error('broker down');
-        produced.push(Buffer.from(message.value).toString('utf8'));
+        produced.push(decodeOrderRecord(message.value)!._id);
         return { partition: 0, offset: produced.length - 1 };
       },
     } as unknown as BatchingProducer;

@@ -105,7 +105,7 @@ export class OrderIntake {
 
   private async produce(order: SyncOrder): Promise<void> {
     try {
-      await this.producer.send(SYNC_ORDERS_TOPIC.name, { key: channelId(order), value: encodeOrderRecord(order._id) });
+      await this.producer.send(SYNC_ORDERS_TOPIC.name, { key: channelId(order), value: encodeOrderRecord(order) });
     } catch (error) {
       throw new DependencyUnavailableError('stream', `order ${order.thirdMsgId} is stored but could not be queued for sequencing (${error instanceof Error ? error.message : String(error)}); send it again with the same thirdMsgId`, { cause: error });
     }

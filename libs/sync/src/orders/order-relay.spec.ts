@@ -32,7 +32,7 @@ describe('OrderRelay', () => {
       },
       touchProduced: async (ids: string[], at: number) => waiting.filter((o) => ids.includes(o._id)).forEach((o) => (o.producedAt = at)),
     } as unknown as SyncOrderRepository;
-    const producer = { sendAll: async (_topic: string, messages: StreamMessage[]) => produced.push(...messages.map((m) => Buffer.from(m.value).toString())) } as unknown as BatchingProducer;
+    const producer = { sendAll: async (_topic: string, messages: StreamMessage[]) => produced.push(...messages.map((m) => (JSON.parse(Buffer.from(m.value).toString()) as SyncOrder)._id)) } as unknown as BatchingProducer;
     const partition = partitionFor(channelId(order('x', 0)), SYNC_ORDERS_TOPIC.partitions);
     const stream = {
       committedOffset: async (_group: string, at: { partition: number }) => (at.partition === partition ? committed : null),

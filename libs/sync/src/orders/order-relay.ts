@@ -72,7 +72,7 @@ export class OrderRelay {
     if (lost.length === 0) return 0;
     await this.producer.sendAll(
       SYNC_ORDERS_TOPIC.name,
-      lost.map((order) => ({ key: channelId(order), value: encodeOrderRecord(order._id) })),
+      lost.map((order) => ({ key: channelId(order), value: encodeOrderRecord(order) })),
     );
     await this.orders.touchProduced(
       lost.map((order) => order._id),
