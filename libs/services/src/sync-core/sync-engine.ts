@@ -32,13 +32,13 @@ import { TenancyRepositories } from '../shared/tenancy-repositories';
 export const SYNC_ENGINE_ENV = Symbol('SyncEngineEnv');
 
 const RELAY_INTERVAL_MS = 2000;
-/** How long a sync-core uses an app's configurations that another sync-core changed, should the bus lose the news. */
-const CONFIG_CACHE_TTL_MS = 5000;
-/** Published (payload: the instanceId) by the sync-core that changed an app's sync configurations. */
-export const SYNC_CONFIG_CHANGED_SUBJECT = 'sync.config-changed';
 const RETENTION_INTERVAL_MS = 60_000;
 /** Delivery batches are counted for 30 days (mss.md §5.4), then removed. */
 const DELIVERY_HISTORY_MS = 31 * 86_400_000;
+/** How long a sync-core uses an app's configurations that another sync-core changed, should the bus lose the news. */
+const CONFIG_CACHE_TTL_MS = 5000;
+/** Published (payload: the instanceId) by the sync-core that changed an app's sync configurations. */
+const SYNC_CONFIG_CHANGED_SUBJECT = 'sync.config-changed';
 
 /**
  * The Mobile Sync data path of sync-core (ARCHITECTURE "Sync order"): the intake answering the
