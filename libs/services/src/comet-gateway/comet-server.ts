@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Registry } from 'prom-client';
-import { APP_CACHE_TTL_MS, CachedAppDirectory, CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
+import { CometDelivery, CometGateway, CometMetrics, DEFAULT_COMET_CONFIG, Presence, type CometConfig } from '@pushsync/comet';
 import { DeviceRepository, Devices } from '@pushsync/devices';
 import { BatchingProducer, DependencyUnavailableError, type Bus, type KeyValue, type PlatformLogger, type Store, type Stream } from '@pushsync/platform';
 import { encodeRecord, PUSH_DEVICE_WORK_TOPIC, pushWorkOf } from '@pushsync/push';
@@ -91,7 +91,7 @@ export class CometServer {
     const deviceWork = new BatchingProducer(this.stream);
     const gateway = new CometGateway({
       config,
-      apps: new CachedAppDirectory({ find: (workspaceId, appId) => this.tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS),
+      apps: this.tenancy.cachedApps(),
       devices,
       presence,
       bus: this.bus,

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { DependencyUnavailableError, type ServiceLinks, type Store } from '@pushsync/platform';
-import { APP_CACHE_TTL_MS, CachedAppDirectory } from '@pushsync/comet';
 import { PUSH_CORE } from '@pushsync/contracts';
 import { Lifecycle, SERVICE_INFO, SERVICE_LINKS, STORE, type ServiceInfo } from '@pushsync/runtime';
 import { DeviceRepository, Devices } from '@pushsync/devices';
-import type { TenantApp } from '@pushsync/tenancy';
 import { TemplateRepository, Templates } from '@pushsync/templates';
 import { coreStatus } from '../shared/core-status';
 import type { PushEngineEnv } from '../shared/envs';
@@ -31,7 +29,7 @@ class PushCoreLink {
           ...coreStatus('push-core', info, tenancy),
           ...templateRpcs(() => this.opened()),
           ...deviceRpcs(() => this.openedDevices(), (device) => engine.bound(device)),
-          ...pushApiMethods(() => engine.parts, new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS)),
+          ...pushApiMethods(() => engine.parts, tenancy.cachedApps()),
         });
       },
     });

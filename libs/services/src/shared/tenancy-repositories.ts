@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CACHE_TTL_MS, CachedAppDirectory } from '@pushsync/comet';
 import type { Store } from '@pushsync/platform';
 import { Lifecycle, STORE } from '@pushsync/runtime';
-import { AccessKeyRepository, AdminKeyRepository, OperationRecordRepository, TenantAppRepository } from '@pushsync/tenancy';
+import { AccessKeyRepository, AdminKeyRepository, OperationRecordRepository, TenantAppRepository, type TenantApp } from '@pushsync/tenancy';
 import { DependencyUnavailableError } from '@pushsync/platform';
 
 interface Opened {
@@ -34,5 +35,10 @@ export class TenancyRepositories {
   public get repositories(): Opened {
     if (!this.opened) throw new DependencyUnavailableError('store', 'the tenancy collections are not open yet (service starting)');
     return this.opened;
+  }
+
+  /** The tenant apps with each answer used for APP_CACHE_TTL_MS: how request paths read an app. */
+  public cachedApps(now: () => number = Date.now): CachedAppDirectory<TenantApp> {
+    return new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => this.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS, now);
   }
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { DependencyUnavailableError, type ServiceLinks, type Store } from '@pushsync/platform';
-import { APP_CACHE_TTL_MS, CachedAppDirectory } from '@pushsync/comet';
 import { SYNC_CORE } from '@pushsync/contracts';
 import { CLOCK, Lifecycle, SERVICE_INFO, SERVICE_LINKS, STORE, type Clock, type ServiceInfo } from '@pushsync/runtime';
 import { SyncConfigRepository, SyncConfigs, SyncPointRepository, SyncStatusQuery } from '@pushsync/sync';
-import type { TenantApp } from '@pushsync/tenancy';
 import { coreStatus } from '../shared/core-status';
 import { TenancyRepositories } from '../shared/tenancy-repositories';
 import { TenancyModule } from '../shared/tenancy.module';
@@ -60,7 +58,7 @@ class SyncCoreLink {
           EditSyncConfig: thenForget(configMethods.EditSyncConfig),
           SetSyncConfigStatus: thenForget(configMethods.SetSyncConfigStatus),
           DeleteSyncConfig: deleteAndPurge,
-          ...syncDataMethods(() => engine.intake, new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => tenancy.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS)),
+          ...syncDataMethods(() => engine.intake, tenancy.cachedApps()),
           ...syncStatusMethods(() => this.statusQuery!, () => this.configRepository!, () => tenancy.repositories.apps),
         });
       },

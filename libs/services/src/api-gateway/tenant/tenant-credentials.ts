@@ -28,7 +28,7 @@ export class TenantCredentials {
     lifecycle: Lifecycle,
   ) {
     this.keys = new TtlCache(APP_CACHE_TTL_MS, () => this.clock.now(), (found) => found !== null);
-    this.apps = new CachedAppDirectory<TenantApp>({ find: (workspaceId, appId) => this.repositories.repositories.apps.find(workspaceId, appId) }, APP_CACHE_TTL_MS, () => this.clock.now());
+    this.apps = this.repositories.cachedApps(() => this.clock.now());
     lifecycle.register({
       name: 'tenant credential cache',
       start: async () => {
