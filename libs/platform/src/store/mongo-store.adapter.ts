@@ -128,8 +128,7 @@ class MongoStoreCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   public async count(filter: Filter): Promise<number> {
-    const perId = this.idListSplit(filter);
-    if (perId) return (await this.find(filter)).length;
+    if (this.idListSplit(filter) !== null) return (await this.find(filter)).length;
     return this.run(() => this.native.countDocuments(filter as MongoDocument));
   }
 

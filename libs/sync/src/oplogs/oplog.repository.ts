@@ -121,7 +121,7 @@ export class OplogRepository {
     let emptyInARow = 0;
     for (let step = 0; step <= lastPage - firstPage && found.length < limit; step++) {
       if (emptyInARow === EMPTY_PAGES_BEFORE_SCAN) {
-        const [from, to] = order === 'oldest-first' ? [pageIndex(low) + step, lastPage] : [firstPage, lastPage - step];
+        const [from, to] = order === 'oldest-first' ? [firstPage + step, lastPage] : [firstPage, lastPage - step];
         const rest = await this.oplogs.find({ instanceId: channel.instanceId, bizType: channel.bizType, key: channel.key, id: { $gte: Math.max(low, from * OPLOG_PAGE_SIZE), $lte: Math.min(high, (to + 1) * OPLOG_PAGE_SIZE - 1) } }, { sort: { id: order === 'oldest-first' ? 1 : -1 }, ...(Number.isFinite(limit) ? { limit: limit - found.length } : {}) });
         found.push(...rest);
         break;
